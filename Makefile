@@ -1,0 +1,60 @@
+# Everything a person repeats. `make test` and `make dev` set themselves up on a fresh clone.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
+export PYTHONDONTWRITEBYTECODE := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.PHONY: help install test lint typecheck unit integration infra-test synth lambda-build bench dev clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[local,infra,dev]"
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)  ## create .venv with the pinned dependencies
+
+lint: $(STAMP)  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)  ## mypy --strict on shared/ and functions/ (and the CLI)
+	$(BIN)/mypy shared functions cli
+
+unit: $(STAMP)  ## pure tests, no AWS
+	$(BIN)/pytest -q -n 2 tests/unit
+
+integration: $(STAMP)  ## real handlers against moto
+	$(BIN)/pytest -q -n 2 tests/integration
+
+infra-test: $(STAMP)  ## CDK template assertions and cdk-nag
+	$(BIN)/pytest -q tests/infra
+
+test: lint typecheck unit integration infra-test  ## everything CI runs
+
+lambda-build: $(STAMP)  ## build the Lambda code folders (python3.13, arm64) under build/lambda
+	$(BIN)/python -m infra.build_lambda
+
+infra/node_modules/.bin/cdk: infra/package.json
+	cd infra && npm install --no-audit --no-fund --silent
+	@touch $@
+
+synth: $(STAMP) lambda-build infra/node_modules/.bin/cdk  ## cdk synth (no Docker, no AWS account)
+	cd infra && PATH="$(CURDIR)/$(BIN):$$PATH" node_modules/.bin/cdk synth --quiet
+
+bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)
+	$(BIN)/python tests/bench/bench_intake.py
+
+dev: $(STAMP)  ## the whole platform locally (arrives with issue 4)
+	@echo "make dev arrives with the workflows issue (#4). Today: 'tugi email ingest FILE...' runs mail through the platform on moto." >&2
+	@exit 2
+
+clean:  ## remove build output and the virtual environment
+	rm -rf build infra/cdk.out $(VENV) .pytest_cache .mypy_cache .ruff_cache

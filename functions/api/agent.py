@@ -1,0 +1,30 @@
+"""Lambda entry: the agent REST routes (cases, customers), behind the Cognito authorizer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.api.errors import refusal, register_error_handlers
+from functions.api.guard import check_request
+from functions.api.routes import cases, customers
+from shared.bootstrap import container
+from shared.observability import logger, metrics, tracer
+
+app = APIGatewayRestResolver(enable_validation=True)
+app.include_router(cases.router)
+app.include_router(customers.router)
+register_error_handlers(app)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    refused = check_request(event, max_bytes=container().settings.max_request_bytes)
+    if refused is not None:
+        return refusal(refused, event)
+    return app.resolve(event, context)

@@ -1,0 +1,53 @@
+"""Lambda entry: the customer-facing REST routes (web form) and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.api.errors import refusal, register_error_handlers
+from functions.api.guard import body_bytes, check_request
+from functions.api.routes import contacts
+from shared.bootstrap import container
+from shared.observability import logger, metrics, tracer
+
+app = APIGatewayRestResolver(enable_validation=True)
+app.include_router(contacts.router)
+
+
+def _keep_rejected(event: dict[str, Any], status: int, code: str) -> None:
+    """The customer's words are kept even when the request is refused (raw-mail bucket, `rejected/`)."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    request_id = (event.get("requestContext") or {}).get("requestId") or "unknown"
+    container().rejected_input.keep(
+        channel="web_form",
+        request_id=request_id,
+        body=body_bytes(event),
+        status=status,
+        code=code,
+        content_type=headers.get("content-type", ""),
+    )
+
+
+register_error_handlers(app, on_rejected=lambda status, code: _keep_rejected(app.current_event.raw_event, status, code))
+
+
+@app.get("/v1/openapi.json", include_in_schema=False)
+def openapi() -> Response[str]:
+    from functions.api.openapi import openapi_document  # noqa: PLC0415 - only this route pays for all routers
+
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    refused = check_request(event, max_bytes=container().settings.max_request_bytes)
+    if refused is not None:
+        _keep_rejected(event, refused.http_status, refused.instance_code)
+        return refusal(refused, event)
+    return app.resolve(event, context)

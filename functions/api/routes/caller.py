@@ -1,0 +1,17 @@
+"""The signed-in agent behind a request, for agent routes."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from functions.api.auth import Caller, Role, caller_from_claims
+
+AGENTS = frozenset({Role.AGENT, Role.SUPERVISOR})
+
+
+def current_caller(router: Router, allowed: frozenset[Role] = AGENTS) -> Caller:
+    event = cast("APIGatewayProxyEvent", router.current_event)
+    return caller_from_claims(event.request_context.authorizer.claims, allowed=allowed)

@@ -1,0 +1,50 @@
+"""Lambda entry: raw mail that SES stored in S3, announced through SQS, becomes cases.
+
+A record that fails is reported back (partial batch response) and retried; after the queue's
+maxReceiveCount it lands on the DLQ. Nothing is lost: the raw object stays in S3 either way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import S3RecordModel, SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Json
+
+from shared.bootstrap import container
+from shared.observability import logger, metrics, tracer
+
+
+class S3Notification(BaseModel):
+    Records: list[S3RecordModel] = []
+    Event: str | None = None
+
+
+class IntakeRecord(SqsRecordModel):
+    body: Json[S3Notification]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=IntakeRecord)
+
+
+def ingest(record: IntakeRecord) -> None:
+    for notification in record.body.Records:
+        if notification.s3.object is None:
+            continue
+        result = container().email_intake.ingest(unquote_plus(notification.s3.object.key))
+        logger.info(
+            "email processed",
+            extra={"outcome": result.outcome.value, "case_id": result.case_id, "customer_id": result.customer_id},
+        )
+        metrics.add_metric(name=f"Email_{result.outcome.value}", unit="Count", value=1)
+
+
+@logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=ingest, processor=processor, context=context)

@@ -1,0 +1,112 @@
+"""Builds the services from settings and adapters, lazily: nothing is created at import time.
+
+Handlers call `container()` inside the handler; tests and the local runtime call `reset()` after
+changing the environment so the next call builds everything anew.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
+
+from shared.adapters.aws_clients import make_client
+from shared.adapters.dynamo.cases import DynamoCaseStore
+from shared.adapters.dynamo.customers import DynamoCustomerStore
+from shared.adapters.dynamo.intake_log import DynamoIntakeLog
+from shared.adapters.dynamo.table import DynamoTable
+from shared.adapters.s3_blobs import S3BlobStore
+from shared.adapters.ses_sender import SesEmailSender
+from shared.services.cases import CaseService
+from shared.services.contacts import ContactForm
+from shared.services.customers import CustomerService
+from shared.services.email_intake import EmailIntake
+from shared.services.rejections import RejectedInputArchive
+from shared.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_s3.client import S3Client
+    from mypy_boto3_ses.client import SESClient
+
+
+class Container:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _client(self, service: str) -> Any:
+        return make_client(service, region=self.settings.region, endpoint_url=self.settings.aws_endpoint_url)
+
+    @cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        client: DynamoDBClient = self._client("dynamodb")
+        return client
+
+    @cached_property
+    def s3(self) -> S3Client:
+        client: S3Client = self._client("s3")
+        return client
+
+    @cached_property
+    def ses(self) -> SESClient:
+        client: SESClient = self._client("ses")
+        return client
+
+    @cached_property
+    def table(self) -> DynamoTable:
+        return DynamoTable(self.dynamodb, self.settings.table_name)
+
+    @cached_property
+    def customer_store(self) -> DynamoCustomerStore:
+        return DynamoCustomerStore(self.table)
+
+    @cached_property
+    def case_store(self) -> DynamoCaseStore:
+        return DynamoCaseStore(self.table)
+
+    @cached_property
+    def raw_mail(self) -> S3BlobStore:
+        return S3BlobStore(self.s3, self.settings.raw_mail_bucket)
+
+    @cached_property
+    def attachments(self) -> S3BlobStore:
+        return S3BlobStore(self.s3, self.settings.attachments_bucket)
+
+    @cached_property
+    def rejected_input(self) -> RejectedInputArchive:
+        return RejectedInputArchive(self.raw_mail)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        return CustomerService(self.customer_store, self.case_store)
+
+    @cached_property
+    def cases(self) -> CaseService:
+        return CaseService(self.case_store, self.customer_store, SesEmailSender(self.ses), self.settings)
+
+    @cached_property
+    def contact_form(self) -> ContactForm:
+        return ContactForm(self.customers, self.cases)
+
+    @cached_property
+    def email_intake(self) -> EmailIntake:
+        return EmailIntake(
+            raw_mail=self.raw_mail,
+            attachments=self.attachments,
+            cases=self.case_store,
+            customers=self.customer_store,
+            intake_log=DynamoIntakeLog(self.table),
+            case_service=self.cases,
+            customer_service=self.customers,
+            settings=self.settings,
+        )
+
+
+@lru_cache(maxsize=1)
+def container() -> Container:
+    return Container(get_settings())
+
+
+def reset() -> None:
+    """Forget settings and clients (tests and the local runtime change the environment)."""
+    get_settings.cache_clear()
+    container.cache_clear()

@@ -1,0 +1,141 @@
+"""The case aggregate: one customer issue across any number of contacts and channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from shared.domain.channels import Channel
+from shared.domain.events import CaseEvent, EventKind
+from shared.domain.ids import AgentId, CaseId, CaseReference, CustomerId
+from shared.errors import Conflict, InvalidInput
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    TRIAGED = "triaged"
+    AUTO_ANSWERED = "auto_answered"
+    AWAITING_CUSTOMER = "awaiting_customer"
+    OPEN = "open"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+# Which status changes make sense. Closed is final: a later contact opens a follow-up case.
+_ALLOWED: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.NEW: frozenset(CaseStatus) - {CaseStatus.NEW},
+    CaseStatus.TRIAGED: frozenset(CaseStatus) - {CaseStatus.NEW, CaseStatus.TRIAGED},
+    CaseStatus.AUTO_ANSWERED: frozenset(
+        {CaseStatus.AWAITING_CUSTOMER, CaseStatus.OPEN, CaseStatus.RESOLVED, CaseStatus.ESCALATED}
+    ),
+    CaseStatus.AWAITING_CUSTOMER: frozenset(
+        {CaseStatus.OPEN, CaseStatus.RESOLVED, CaseStatus.ESCALATED, CaseStatus.CLOSED}
+    ),
+    CaseStatus.OPEN: frozenset(
+        {CaseStatus.AWAITING_CUSTOMER, CaseStatus.ESCALATED, CaseStatus.RESOLVED, CaseStatus.CLOSED}
+    ),
+    CaseStatus.ESCALATED: frozenset(
+        {CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER, CaseStatus.RESOLVED, CaseStatus.CLOSED}
+    ),
+    CaseStatus.RESOLVED: frozenset({CaseStatus.OPEN, CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset(),
+}
+
+ACTIVE_STATUSES = frozenset(CaseStatus) - {CaseStatus.RESOLVED, CaseStatus.CLOSED}
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class Case(BaseModel):
+    case_id: CaseId
+    reference: CaseReference
+    customer_id: CustomerId
+    origin_customer_id: CustomerId
+    subject: str = Field(default="", max_length=998)
+    status: CaseStatus = CaseStatus.NEW
+    priority: Priority = Priority.NORMAL
+    queue: str
+    assignee: AgentId | None = None
+    channel: Channel
+    language: str | None = None
+    contact_reason: str | None = None
+    follow_up_of: CaseId | None = None
+    created_at: datetime
+    updated_at: datetime
+    last_message_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def change_status(self, status: CaseStatus, *, actor: str, at: datetime) -> CaseEvent | None:
+        if status == self.status:
+            return None
+        if status not in _ALLOWED[self.status]:
+            raise InvalidTransition(f"a case cannot go from {self.status} to {status}")
+        event = self._event(EventKind.STATUS_CHANGED, actor, at, {"from": self.status.value, "to": status.value})
+        self.status = status
+        return event
+
+    def change_priority(self, priority: Priority, *, actor: str, at: datetime) -> CaseEvent | None:
+        if priority == self.priority:
+            return None
+        event = self._event(EventKind.PRIORITY_CHANGED, actor, at, {"from": self.priority, "to": priority})
+        self.priority = priority
+        return event
+
+    def assign(self, assignee: AgentId | None, *, actor: str, at: datetime) -> CaseEvent | None:
+        if assignee == self.assignee:
+            return None
+        if self.status == CaseStatus.CLOSED:
+            raise InvalidTransition("a closed case cannot be assigned")
+        event = self._event(EventKind.ASSIGNED, actor, at, {"from": self.assignee, "to": assignee})
+        self.assignee = assignee
+        return event
+
+    def receive_customer_message(self, *, at: datetime) -> CaseEvent | None:
+        """A customer wrote again: a resolved or waiting case needs a person again."""
+        self.last_message_at = at
+        if self.status in {CaseStatus.RESOLVED, CaseStatus.AWAITING_CUSTOMER, CaseStatus.AUTO_ANSWERED}:
+            previous = self.status
+            self.status = CaseStatus.OPEN
+            kind = EventKind.REOPENED if previous == CaseStatus.RESOLVED else EventKind.STATUS_CHANGED
+            return self._event(kind, "customer", at, {"from": previous.value, "to": self.status.value})
+        return None
+
+    def record_agent_reply(self, *, at: datetime) -> None:
+        self.last_message_at = at
+        if self.status in {CaseStatus.NEW, CaseStatus.TRIAGED, CaseStatus.OPEN, CaseStatus.ESCALATED}:
+            self.status = CaseStatus.AWAITING_CUSTOMER
+
+    def _event(self, kind: EventKind, actor: str, at: datetime, data: dict[str, Any]) -> CaseEvent:
+        return CaseEvent.create(
+            case_id=self.case_id, customer_id=self.customer_id, kind=kind, actor=actor, at=at, data=data
+        )
+
+
+def require_version(case: Case, expected: int) -> None:
+    if case.version != expected:
+        raise VersionConflict(f"the case is at version {case.version}, not {expected}; reload it")
+
+
+class VersionConflict(Conflict):
+    code = "version_conflict"
+
+
+class CaseNotFound(InvalidInput):
+    code = "case_not_found"

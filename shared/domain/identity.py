@@ -1,0 +1,97 @@
+"""Identities: how a customer is recognised on a channel, normalised so one person is one key."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, NewType
+
+import idna
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from shared.domain.ids import CustomerId
+from shared.errors import InvalidInput
+
+E164Phone = NewType("E164Phone", str)
+NormalisedEmail = NewType("NormalisedEmail", str)
+
+_MAX_EMAIL_LENGTH = 254
+
+
+class IdentityKind(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    WHATSAPP = "whatsapp"
+    MESSENGER = "messenger"
+    CHAT = "chat"
+    EXTERNAL = "external"
+
+
+class InvalidEmail(InvalidInput):
+    code = "invalid_email"
+
+
+class InvalidPhone(InvalidInput):
+    code = "invalid_phone"
+
+
+def normalise_email(raw: str) -> NormalisedEmail:
+    """Case-fold the address and IDNA-encode its domain: `Jüri@Näide.EE` → `jüri@xn--nide-loa.ee`.
+
+    The local part is case-folded too: mail providers treat it case-insensitively in practice, and
+    one customer writing `Mari@` and `mari@` must be one person.
+    """
+    address = raw.strip()
+    local, sep, domain = address.rpartition("@")
+    if not sep or not local or not domain or any(c.isspace() for c in address) or len(address) > _MAX_EMAIL_LENGTH:
+        raise InvalidEmail("not an email address")
+    try:
+        ascii_domain = idna.encode(domain.rstrip(".").lower(), uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise InvalidEmail("the domain of the email address is not valid") from exc
+    if "." not in ascii_domain:
+        raise InvalidEmail("the domain of the email address is not valid")
+    return NormalisedEmail(f"{local.casefold()}@{ascii_domain}")
+
+
+def normalise_phone(raw: str, default_region: str) -> E164Phone:
+    """E.164 (`+3725123456`) via phonenumbers; numbers without `+` are read in `default_region`."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone("not a phone number") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone("not a valid phone number")
+    return E164Phone(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+IdentityValue = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class Identity(BaseModel):
+    """(kind, normalised value); build with `Identity.email(...)` / `Identity.phone(...)` to normalise."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: IdentityKind
+    value: IdentityValue
+
+    @classmethod
+    def email(cls, raw: str) -> Identity:
+        return cls(kind=IdentityKind.EMAIL, value=normalise_email(raw))
+
+    @classmethod
+    def phone(cls, raw: str, default_region: str) -> Identity:
+        return cls(kind=IdentityKind.PHONE, value=normalise_phone(raw, default_region))
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}#{self.value}"
+
+
+class IdentityRecord(BaseModel):
+    """Who owns an identity now, and who owned it first (for undoing merges)."""
+
+    identity: Identity
+    customer_id: CustomerId
+    origin_customer_id: CustomerId

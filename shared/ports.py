@@ -1,0 +1,141 @@
+"""The ports: what services need from the outside world. Adapters implement them; tests use fakes."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from shared.domain.case import Case, CaseStatus
+from shared.domain.customer import Customer
+from shared.domain.events import CaseEvent
+from shared.domain.identity import Identity, IdentityRecord
+from shared.domain.ids import CaseId, CaseReference, CustomerId, MessageId
+from shared.domain.merge import MergeRecord
+from shared.domain.message import DeliveryStatus, Message
+from shared.domain.paging import Page
+from shared.domain.timeline import CaseDetail, TimelineEntry
+
+
+class IdentityTaken(Exception):
+    """Another customer claimed the identity first."""
+
+    def __init__(self, record: IdentityRecord) -> None:
+        super().__init__(record.identity.key)
+        self.record = record
+
+
+class DuplicateChannelId(Exception):
+    """The channel's own message id was stored before: a replay."""
+
+
+class CustomerWasMerged(Exception):
+    """The customer was merged while we were writing to it."""
+
+
+class ReferenceTaken(Exception):
+    """The randomly drawn case reference is in use; the caller draws another."""
+
+
+class StaleVersion(Exception):
+    """The case changed since it was read."""
+
+
+class ChannelRef(BaseModel):
+    """Where a channel message id was stored: its case and message."""
+
+    case_id: CaseId
+    message_id: MessageId
+    message_sort_key: str
+    customer_id: CustomerId
+
+
+class CustomerStore(Protocol):
+    def get_customer(self, customer_id: CustomerId) -> Customer | None: ...
+
+    def get_identity(self, identity: Identity) -> IdentityRecord | None: ...
+
+    def create_customer(self, customer: Customer, identities: list[Identity]) -> None:
+        """Create the customer and claim its identities in one transaction; IdentityTaken if one is owned."""
+
+    def claim_identity(self, identity: Identity, customer_id: CustomerId) -> None:
+        """Give a new identity to an existing customer; IdentityTaken if someone owns it."""
+
+    def list_identities(self, customer_id: CustomerId) -> list[IdentityRecord]: ...
+
+    def put_customer_event(self, event: CaseEvent) -> None: ...
+
+    # Merges
+    def get_merge(self, source: CustomerId) -> MergeRecord | None: ...
+
+    def begin_merge(self, record: MergeRecord) -> None:
+        """Write the merge (state merging) and mark the source merged; StaleVersion if either changed."""
+
+    def finish_merge(self, record: MergeRecord) -> None: ...
+
+    def begin_unmerge(self, record: MergeRecord) -> None: ...
+
+    def finish_unmerge(self, record: MergeRecord) -> None:
+        """Clear the source's merged_into and record the merge as undone."""
+
+    def merged_into(self, target: CustomerId) -> list[MergeRecord]: ...
+
+    def move_identity(self, record: IdentityRecord, to_customer: CustomerId) -> None: ...
+
+
+class CaseStore(Protocol):
+    def open_case(self, case: Case, message: Message, events: list[CaseEvent]) -> None:
+        """Case + reference + first message + channel id + events, all or nothing.
+
+        Raises DuplicateChannelId on a replay, CustomerWasMerged if the customer was merged meanwhile.
+        """
+
+    def add_message(self, case: Case, expected_version: int, message: Message, events: list[CaseEvent]) -> None:
+        """Store the message, its channel id and the case change; DuplicateChannelId / StaleVersion."""
+
+    def update_case(self, case: Case, expected_version: int, events: list[CaseEvent]) -> None:
+        """Write the case if it is still at `expected_version` (the case carries the next version)."""
+
+    def get_case(self, case_id: CaseId) -> Case | None: ...
+
+    def get_case_detail(self, case_id: CaseId) -> CaseDetail | None: ...
+
+    def list_cases(self, queue: str, status: CaseStatus | None, limit: int, cursor: str | None) -> Page[Case]: ...
+
+    def customer_cases(self, customer_id: CustomerId) -> list[Case]: ...
+
+    def timeline(self, customer_id: CustomerId, limit: int, cursor: str | None) -> Page[TimelineEntry]: ...
+
+    def find_channel_id(self, channel: str, external_id: str) -> ChannelRef | None: ...
+
+    def find_case_by_reference(self, reference: CaseReference) -> CaseId | None: ...
+
+    def set_delivery_status(self, ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> None: ...
+
+    def move_case(self, case_id: CaseId, to_customer: CustomerId, event: CaseEvent) -> None:
+        """Re-key the case, its messages and its events to another customer; idempotent."""
+
+
+class IntakeLog(Protocol):
+    def record(self, object_key: str, outcome: IntakeOutcomeRecord) -> None: ...
+
+    def get(self, object_key: str) -> IntakeOutcomeRecord | None: ...
+
+
+class IntakeOutcomeRecord(BaseModel):
+    outcome: str
+    case_id: CaseId | None = None
+    customer_id: CustomerId | None = None
+    reason: str | None = None
+    message_id: str | None = None
+
+
+class BlobStore(Protocol):
+    def get(self, key: str) -> bytes: ...
+
+    def put(self, key: str, body: bytes, content_type: str) -> None: ...
+
+
+class EmailSender(Protocol):
+    def send_raw(self, *, source: str, destinations: list[str], raw: bytes) -> str:
+        """Send a complete MIME message; returns the provider's message id."""

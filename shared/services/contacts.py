@@ -1,0 +1,102 @@
+"""The web form: a customer's message becomes a case on their timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from shared.domain.channels import AuthorKind, Channel, Direction
+from shared.domain.clock import utc_now
+from shared.domain.identity import Identity, InvalidEmail, InvalidPhone, normalise_email, normalise_phone
+from shared.domain.ids import CaseId, CaseReference, CustomerId, new_message_id
+from shared.domain.message import Author, Message
+from shared.services.cases import CaseService
+from shared.services.customers import CustomerService
+from shared.settings import get_settings
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+# BCP 47-ish: "en", "et", "en-GB", "zh-Hant-TW".
+Locale = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
+
+
+class SubmitContactRequest(BaseModel):
+    """What the web form sends. At least one of email and phone, so we can answer."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Text = Field(min_length=1, max_length=200)
+    email: Text | None = Field(default=None, max_length=254, examples=["mari@example.ee"])
+    phone: Text | None = Field(default=None, max_length=32, examples=["+372 5123 4567"])
+    subject: Text = Field(min_length=1, max_length=200)
+    message: Text = Field(min_length=1, max_length=20_000)
+    locale: Locale = Field(default="en", examples=["et", "en-GB"])
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return normalise_email(value)
+        except InvalidEmail as exc:
+            raise PydanticCustomError("invalid_email", "{reason}", {"reason": exc.message}) from exc
+
+    @field_validator("phone")
+    @classmethod
+    def _valid_phone(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return normalise_phone(value, get_settings().default_phone_region)
+        except InvalidPhone as exc:
+            raise PydanticCustomError("invalid_phone", "{reason}", {"reason": exc.message}) from exc
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Self:
+        if not self.email and not self.phone:
+            raise PydanticCustomError("contact_required", "give an email address or a phone number")
+        return self
+
+
+class SubmitContactResponse(BaseModel):
+    case_id: CaseId
+    customer_id: CustomerId
+    reference: CaseReference
+
+
+class ContactForm:
+    def __init__(self, customers: CustomerService, cases: CaseService) -> None:
+        self.customers = customers
+        self.cases = cases
+
+    def submit(self, request: SubmitContactRequest) -> SubmitContactResponse:
+        identities = [
+            *([Identity.email(request.email)] if request.email else []),
+            *([Identity.phone(request.phone, "ZZ")] if request.phone else []),  # already E.164
+        ]
+        customer = self.customers.resolve(
+            identities, name=request.name, locale=request.locale, channel=Channel.WEB_FORM
+        )
+
+        def first_message(case_id: CaseId, customer_id: CustomerId, origin: CustomerId) -> Message:
+            return Message(
+                message_id=new_message_id(),
+                case_id=case_id,
+                customer_id=customer_id,
+                origin_customer_id=origin,
+                channel=Channel.WEB_FORM,
+                direction=Direction.INBOUND,
+                author=Author(kind=AuthorKind.CUSTOMER, id=customer_id, name=request.name),
+                at=utc_now(),
+                subject=request.subject,
+                text=request.message,
+                reply_text=request.message,
+                reply_address=request.email,
+            )
+
+        case = self.cases.open(
+            customer=customer, channel=Channel.WEB_FORM, subject=request.subject, make_message=first_message
+        )
+        return SubmitContactResponse(case_id=case.case_id, customer_id=case.customer_id, reference=case.reference)

@@ -1,0 +1,353 @@
+"""Email intake: one raw message from S3 becomes a new case, a reply on a case, or is set aside.
+
+Nothing is lost: the raw object stays in S3 whatever happens, and its outcome is logged.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from shared.domain.case import Case, CaseStatus
+from shared.domain.channels import AuthorKind, Channel, Direction
+from shared.domain.clock import utc_now
+from shared.domain.events import CaseEvent, EventKind
+from shared.domain.identity import Identity
+from shared.domain.ids import CaseId, CustomerId, MessageId, new_message_id
+from shared.domain.mail import BounceAction, MailKind, ParsedAttachment, ParsedEmail
+from shared.domain.mail_parser import parse_email
+from shared.domain.message import Author, DeliveryStatus, Message, RejectedAttachment, StoredAttachment
+from shared.domain.outbound_mail import find_reference
+from shared.errors import InvalidInput
+from shared.ports import (
+    BlobStore,
+    CaseStore,
+    ChannelRef,
+    CustomerStore,
+    DuplicateChannelId,
+    IntakeLog,
+    IntakeOutcomeRecord,
+    StaleVersion,
+)
+from shared.services.cases import CaseService
+from shared.services.customers import CustomerService
+from shared.settings import Settings
+
+_ATTEMPTS = 5
+
+
+class Outcome(StrEnum):
+    NEW_CASE = "new_case"
+    ADDED_TO_CASE = "added_to_case"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class IntakeResult(BaseModel):
+    outcome: Outcome
+    case_id: CaseId | None = None
+    customer_id: CustomerId | None = None
+    reason: str | None = None
+    message_id: str | None = None  # the email's Message-ID (or sha256: of the raw bytes)
+
+
+class EmailIntake:
+    def __init__(
+        self,
+        *,
+        raw_mail: BlobStore,
+        attachments: BlobStore,
+        cases: CaseStore,
+        customers: CustomerStore,
+        intake_log: IntakeLog,
+        case_service: CaseService,
+        customer_service: CustomerService,
+        settings: Settings,
+    ) -> None:
+        self.raw_mail = raw_mail
+        self.attachments = attachments
+        self.cases = cases
+        self.customers = customers
+        self.intake_log = intake_log
+        self.case_service = case_service
+        self.customer_service = customer_service
+        self.settings = settings
+
+    def ingest(self, object_key: str) -> IntakeResult:
+        """Process the raw message at `object_key` in the raw-mail bucket and log the outcome."""
+        raw = self.raw_mail.get(object_key)
+        result = self._ingest(parse_email(raw, max_text_chars=self.settings.max_text_chars), object_key)
+        self.intake_log.record(object_key, IntakeOutcomeRecord.model_validate(result.model_dump()))
+        return result
+
+    def _ingest(self, mail: ParsedEmail, raw_key: str) -> IntakeResult:
+        if self.cases.find_channel_id(Channel.EMAIL.value, mail.message_id) is not None:
+            return self._lost_race(mail)
+        if mail.kind == MailKind.BOUNCE:
+            return self._bounce(mail)
+        sender = self._sender(mail)
+        if isinstance(sender, IntakeResult):
+            return sender
+        return self._route(mail, raw_key, sender)
+
+    def _route(self, mail: ParsedEmail, raw_key: str, sender: Identity) -> IntakeResult:
+        thread = self._thread(mail)
+        if mail.kind == MailKind.AUTO_REPLY:
+            return self._auto_reply(mail, raw_key, thread)
+        try:
+            if thread is not None and thread.status != CaseStatus.CLOSED:
+                return self._add_to_case(mail, raw_key, thread, sender)
+            return self._open_case(mail, raw_key, sender, follow_up_of=thread.case_id if thread else None)
+        except DuplicateChannelId:
+            return self._lost_race(mail)
+
+    def _lost_race(self, mail: ParsedEmail) -> IntakeResult:
+        """Another delivery of the same message was stored first: nothing more to do."""
+        known = self.cases.find_channel_id(Channel.EMAIL.value, mail.message_id)
+        case_id, customer_id = (known.case_id, known.customer_id) if known else (None, None)
+        return self._result(Outcome.DUPLICATE, mail, case_id, customer_id, "already received")
+
+    # --- who wrote, and to which case ------------------------------------------------------
+
+    def _sender(self, mail: ParsedEmail) -> Identity | IntakeResult:
+        if not mail.from_address:
+            return self._result(Outcome.REJECTED, mail, reason="no sender address")
+        try:
+            identity = Identity.email(mail.from_address)
+        except InvalidInput:
+            return self._result(Outcome.REJECTED, mail, reason="sender address is not valid")
+        if identity == Identity.email(self.settings.support_address):
+            return self._result(Outcome.REJECTED, mail, reason="sent from our own support address (mail loop)")
+        return identity
+
+    def _thread(self, mail: ParsedEmail) -> Case | None:
+        """The case this mail answers: by In-Reply-To/References, then by the reference in the subject."""
+        for message_id in [*mail.in_reply_to, *reversed(mail.references)]:
+            ref = self.cases.find_channel_id(Channel.EMAIL.value, message_id)
+            if ref is not None:
+                return self.cases.get_case(ref.case_id)
+        reference = find_reference(mail.subject, self.settings.reference_prefix)
+        if reference is not None:
+            case_id = self.cases.find_case_by_reference(reference)
+            if case_id is not None:
+                return self.cases.get_case(case_id)
+        return None
+
+    # --- outcomes --------------------------------------------------------------------------
+
+    def _open_case(
+        self, mail: ParsedEmail, raw_key: str, sender: Identity, *, follow_up_of: CaseId | None
+    ) -> IntakeResult:
+        customer = self.customer_service.resolve([sender], name=mail.from_name, locale=None, channel=Channel.EMAIL)
+        message_id = new_message_id()
+
+        def first_message(case_id: CaseId, customer_id: CustomerId, origin: CustomerId) -> Message:
+            return self._message(
+                mail, raw_key=raw_key, message_id=message_id, case_id=case_id, customer_id=customer_id, origin=origin
+            )
+
+        case = self.case_service.open(
+            customer=customer,
+            channel=Channel.EMAIL,
+            subject=mail.subject,
+            make_message=first_message,
+            follow_up_of=follow_up_of,
+        )
+        reason = f"follow-up of closed case {follow_up_of}" if follow_up_of else None
+        return self._result(Outcome.NEW_CASE, mail, case.case_id, case.customer_id, reason)
+
+    def _add_to_case(self, mail: ParsedEmail, raw_key: str, case: Case, sender: Identity) -> IntakeResult:
+        # A person the customer copied in is recognised too; the message goes on the case's timeline.
+        self.customer_service.resolve([sender], name=mail.from_name, locale=None, channel=Channel.EMAIL)
+        message_id = new_message_id()
+        for _ in range(_ATTEMPTS):
+            version = case.version
+            message = self._message(
+                mail,
+                raw_key=raw_key,
+                message_id=message_id,
+                case_id=case.case_id,
+                customer_id=case.customer_id,
+                origin=case.origin_customer_id,
+            )
+            events = [self._received_event(case, message)]
+            change = case.receive_customer_message(at=message.at)
+            if change is not None:
+                events.append(change)
+            case.updated_at = message.at
+            try:
+                self.cases.add_message(case, version, message, events)
+            except StaleVersion:
+                fresh = self.cases.get_case(case.case_id)
+                if fresh is None:
+                    break
+                case = fresh
+                continue
+            return self._result(Outcome.ADDED_TO_CASE, mail, case.case_id, case.customer_id)
+        return self._result(Outcome.REJECTED, mail, case.case_id, case.customer_id, "the case kept changing")
+
+    def _auto_reply(self, mail: ParsedEmail, raw_key: str, case: Case | None) -> IntakeResult:
+        """Never opens a case and is never answered; shown on its case when it threads to one."""
+        reason = mail.auto_reply_reason or "auto-reply"
+        if case is None:
+            return self._result(Outcome.AUTO_REPLY, mail, reason=reason)
+        message = self._message(
+            mail,
+            raw_key=raw_key,
+            message_id=new_message_id(),
+            case_id=case.case_id,
+            customer_id=case.customer_id,
+            origin=case.origin_customer_id,
+            auto_reply=True,
+        )
+        for _ in range(_ATTEMPTS):
+            try:
+                self.cases.add_message(case, case.version, message, [self._received_event(case, message)])
+                break
+            except StaleVersion:
+                fresh = self.cases.get_case(case.case_id)
+                if fresh is None:
+                    break
+                case = fresh
+        return self._result(Outcome.AUTO_REPLY, mail, case.case_id, case.customer_id, reason)
+
+    def _bounce(self, mail: ParsedEmail) -> IntakeResult:
+        """Mark the message that bounced; a bounce never opens a case."""
+        bounce = mail.bounce
+        originals = bounce.original_message_ids if bounce else []
+        refs = [r for r in (self.cases.find_channel_id(Channel.EMAIL.value, i) for i in originals) if r is not None]
+        ours = [r for r in refs if r.message_id]
+        if not ours:
+            return self._result(Outcome.BOUNCE, mail, reason="the bounced message is not one of ours")
+        ref = ours[0]
+        delayed = bounce is not None and bounce.action == BounceAction.DELAYED
+        status = DeliveryStatus.DELAYED if delayed else DeliveryStatus.BOUNCED
+        detail = " ".join(x for x in (bounce.status if bounce else None, bounce.diagnostic if bounce else None) if x)
+        self.cases.set_delivery_status(ref, status, detail or None)
+        if not delayed:
+            self.customers.put_customer_event(self._bounced_event(ref, detail))
+        return self._result(Outcome.BOUNCE, mail, ref.case_id, ref.customer_id, f"message {status.value}")
+
+    # --- building records ------------------------------------------------------------------
+
+    def _message(
+        self,
+        mail: ParsedEmail,
+        *,
+        raw_key: str,
+        message_id: MessageId,
+        case_id: CaseId,
+        customer_id: CustomerId,
+        origin: CustomerId,
+        auto_reply: bool = False,
+    ) -> Message:
+        stored, rejected = self._store_attachments(mail.attachments, case_id, message_id)
+        return Message(
+            message_id=message_id,
+            case_id=case_id,
+            customer_id=customer_id,
+            origin_customer_id=origin,
+            channel=Channel.EMAIL,
+            direction=Direction.INBOUND,
+            author=Author(kind=AuthorKind.CUSTOMER, id=customer_id, name=mail.from_name),
+            at=utc_now(),
+            subject=mail.subject,
+            text=mail.text,
+            reply_text=mail.reply_text or mail.text,
+            html=mail.html,
+            attachments=stored,
+            rejected_attachments=rejected,
+            external_id=mail.message_id,
+            in_reply_to=mail.in_reply_to,
+            references=mail.references[-20:],
+            to=mail.to,
+            reply_address=mail.reply_to or mail.from_address,
+            raw_key=raw_key,
+            malformed=mail.malformed,
+            defects=mail.defects[:20],
+            truncated=mail.truncated,
+            auto_reply=auto_reply,
+        )
+
+    def _store_attachments(
+        self, attachments: list[ParsedAttachment], case_id: CaseId, message_id: MessageId
+    ) -> tuple[list[StoredAttachment], list[RejectedAttachment]]:
+        stored: list[StoredAttachment] = []
+        rejected: list[RejectedAttachment] = []
+        for index, attachment in enumerate(attachments):
+            reason = self._rejection(attachment, index)
+            if reason:
+                rejected.append(
+                    RejectedAttachment(
+                        filename=attachment.filename,
+                        content_type=attachment.content_type,
+                        size=attachment.size,
+                        reason=reason,
+                    )
+                )
+                continue
+            key = f"cases/{case_id}/{message_id}/{index}-{attachment.filename}"
+            self.attachments.put(key, attachment.content, attachment.content_type)
+            stored.append(
+                StoredAttachment(
+                    key=key,
+                    filename=attachment.filename,
+                    content_type=attachment.content_type,
+                    size=attachment.size,
+                    content_id=attachment.content_id,
+                    inline=attachment.inline,
+                )
+            )
+        return stored, rejected
+
+    def _rejection(self, attachment: ParsedAttachment, index: int) -> str | None:
+        if index >= self.settings.max_attachments_per_message:
+            return "too_many"
+        if attachment.size > self.settings.max_attachment_bytes:
+            return "too_large"
+        name = attachment.filename.lower()
+        if attachment.content_type.lower() in self.settings.blocked_attachment_types or name.endswith(
+            self.settings.blocked_attachment_extensions
+        ):
+            return "blocked_type"
+        return None
+
+    @staticmethod
+    def _received_event(case: Case, message: Message) -> CaseEvent:
+        return CaseEvent.create(
+            case_id=case.case_id,
+            customer_id=case.customer_id,
+            origin_customer_id=case.origin_customer_id,
+            kind=EventKind.MESSAGE_RECEIVED,
+            actor="customer",
+            at=message.at,
+            data={"message_id": message.message_id, "channel": message.channel.value, "auto_reply": message.auto_reply},
+        )
+
+    def _bounced_event(self, ref: ChannelRef, detail: str) -> CaseEvent:
+        case = self.cases.get_case(ref.case_id)
+        customer_id = case.customer_id if case else ref.customer_id
+        return CaseEvent.create(
+            case_id=ref.case_id,
+            customer_id=customer_id,
+            origin_customer_id=case.origin_customer_id if case else None,
+            kind=EventKind.MESSAGE_BOUNCED,
+            actor="system",
+            at=utc_now(),
+            data={"message_id": ref.message_id, "detail": detail},
+        )
+
+    @staticmethod
+    def _result(
+        outcome: Outcome,
+        mail: ParsedEmail,
+        case_id: CaseId | None = None,
+        customer_id: CustomerId | None = None,
+        reason: str | None = None,
+    ) -> IntakeResult:
+        return IntakeResult(
+            outcome=outcome, case_id=case_id, customer_id=customer_id, reason=reason, message_id=mail.message_id
+        )
