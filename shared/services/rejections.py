@@ -16,7 +16,8 @@ class RejectedInputArchive:
         """Store the raw body and why it was refused; returns the key (the raw-mail bucket's `rejected/`)."""
         now = utc_now()
         key = f"rejected/{channel}/{now:%Y/%m/%d}/{request_id}"
-        self.store.put(f"{key}.body", body, content_type or "application/octet-stream")
+        # Stored as opaque bytes: the declared type is the customer's claim, kept in the metadata.
+        self.store.put(f"{key}.body", body, "application/octet-stream")
         meta = {"status": status, "code": code, "received_at": now.isoformat(), "content_type": content_type}
         self.store.put(f"{key}.json", json.dumps(meta).encode(), "application/json")
         return key
