@@ -24,8 +24,11 @@ def check_request(event: dict[str, Any], *, max_bytes: int) -> TugiError | None:
     """The error to answer with, or None when the request may be routed."""
     if event.get("httpMethod", "").upper() not in _BODY_METHODS:
         return None
-    if len(body_bytes(event)) > max_bytes:
+    body = body_bytes(event)
+    if len(body) > max_bytes:
         return PayloadTooLarge(f"the body is larger than {max_bytes} bytes")
+    if not body:
+        return None  # e.g. POST /unmerge: nothing to type
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":

@@ -15,6 +15,7 @@ from typing import Any, Self
 import boto3
 from moto import mock_aws
 
+from infra.local import moto_patches
 from infra.local.authorizer import CognitoAuthorizer
 from infra.local.events import LambdaContext, rest_event, s3_put_sqs_event
 from infra.local.resources import UserPool, create_buckets, create_table, verify_mail_domain
@@ -70,6 +71,7 @@ class EmbeddedPlatform:
     def start(self) -> None:
         self._saved_env = dict(os.environ)
         os.environ.update(self.env)
+        moto_patches.apply()
         self._mock = mock_aws()
         self._mock.start()
         bootstrap.reset()

@@ -27,7 +27,7 @@ class EventKind(StrEnum):
 
 class CaseEvent(BaseModel):
     event_id: EventId
-    case_id: CaseId | None  # None for events of a customer (a merge with no cases)
+    case_id: CaseId | None = None  # None for events of a customer (a merge, an unmerge)
     customer_id: CustomerId
     origin_customer_id: CustomerId
     kind: EventKind

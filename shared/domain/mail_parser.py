@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
-from email.errors import HeaderParseError, MessageDefect
+from email.errors import HeaderParseError, MessageDefect, MessageError
 from email.header import decode_header
 from email.message import Message
 from email.parser import BytesParser
@@ -41,6 +41,8 @@ _HTML_CLEANER = nh3.Cleaner(
 
 _MAX_DEFECTS = 50
 _MAX_NESTING = 30
+_MAX_HTML_CUTS = 8
+_MIN_HTML_CUT_STEP = 16
 _MAX_FILENAME_CHARS = 200
 _MAX_EXTENSION_CHARS = 16
 
@@ -282,6 +284,8 @@ class _HeaderReader:
         except Exception as exc:  # noqa: BLE001 - policy.default raises on some encoded words; decode them leniently
             self._defects.add("HeaderAccessError", f"{name} ({type(exc).__name__})")
             decoded = _decode_words(raw)
+        if "=?" in decoded:  # words policy.default left encoded (no space around them, or a compat32 message)
+            decoded = _decode_words(decoded)
         return _without_surrogates(_unfold(decoded)).strip()
 
     def ids(self, name: str) -> list[str]:
@@ -365,13 +369,15 @@ def _check_encoded_word_charsets(raw: str, name: str, defects: _Defects) -> None
 def _known_codec(charset: str) -> str | None:
     """The Python codec for a MIME charset label, or None when Python has no text codec by that name."""
     label = charset.strip().strip("\"'").lower()
-    codec = _CHARSET_SUPERSETS.get(label, label)
-    try:
-        "".encode(codec)
-        b"".decode(codec)
-    except (LookupError, ValueError, TypeError, UnicodeError):  # unknown, or a bytes codec such as base64/zlib
-        return None
-    return codec
+    for candidate in (label, label.removeprefix("x-")):  # x-mac-roman and friends
+        codec = _CHARSET_SUPERSETS.get(candidate, candidate)
+        try:
+            "".encode(codec)
+            b"".decode(codec)
+        except (LookupError, ValueError, TypeError, UnicodeError):  # unknown, or a bytes codec such as base64
+            continue
+        return codec
+    return None
 
 
 def _decode_bytes(data: bytes, charset: str | None) -> str:
@@ -448,7 +454,7 @@ def _visit(part: _Part, found: _Parts, defects: _Defects, depth: int) -> None:
             _visit(child, found, defects, depth + 1)
     elif _is_body(part, content_type):
         target = found.plain if content_type == "text/plain" else found.html
-        target.append(_part_text(part))
+        target.append(_part_text(part, defects))
     else:
         found.attachments.append(_attachment(part, content_type, len(found.attachments) + 1))
 
@@ -461,8 +467,11 @@ def _is_body(part: _Part, content_type: str) -> bool:
     )
 
 
-def _part_text(part: _Part) -> str:
-    text = _decode_bytes(_payload_bytes(part), part.get_content_charset())
+def _part_text(part: _Part, defects: _Defects) -> str:
+    charset = part.get_content_charset()
+    if charset and charset not in _ASCII_LABELS and _known_codec(charset) is None:
+        defects.add("CharsetError", f"{part.get_content_type()} part: unknown charset {charset!r}, read as UTF-8")
+    text = _decode_bytes(_payload_bytes(part), charset)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -499,7 +508,7 @@ def _message_bytes(message: _Part) -> bytes:
     # compat32 writes the parsed header lines back as they came instead of refolding them.
     try:
         return message.as_bytes(policy=policy.compat32)
-    except (ValueError, TypeError, LookupError, UnicodeError):
+    except (MessageError, ValueError, TypeError, LookupError, UnicodeError):
         return b""
 
 
@@ -564,13 +573,18 @@ def _render_body(parts: _Parts, max_text_chars: int, max_html_chars: int) -> _Bo
 def _truncate_html(html: str, limit: int) -> str:
     """Cut sanitised HTML to `limit` chars and sanitise again so no tag is left half open."""
     limit = max(limit, 0)
+    if len(html) <= limit:
+        return html
     cut = limit
-    while len(html) > limit and cut > 0:
+    for _ in range(_MAX_HTML_CUTS):
         candidate = _HTML_CLEANER.clean(html[:cut])
         if len(candidate) <= limit:
             return candidate
-        cut -= max(len(candidate) - limit, 1)  # closing tags were added: cut a little more and try again
-    return html if len(html) <= limit else ""
+        # Re-sanitising closed the open tags, which takes room: cut that much more and try again.
+        cut -= max(len(candidate) - limit, _MIN_HTML_CUT_STEP)
+        if cut <= 0:
+            break
+    return ""
 
 
 def _latest_reply(text: str) -> str:

@@ -80,7 +80,8 @@ class DynamoCustomerStore:
         return Customer.model_validate(item) if item else None
 
     def get_identity(self, identity: Identity) -> IdentityRecord | None:
-        item = self.table.get(keys.identity_pk(identity.key), "IDENTITY")
+        # Consistent: the loser of a claim race must see the winner's identity at once.
+        item = self.table.get(keys.identity_pk(identity.key), "IDENTITY", consistent=True)
         return identity_record(item) if item else None
 
     def create_customer(self, customer: Customer, identities: list[Identity]) -> None:
