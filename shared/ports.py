@@ -42,12 +42,13 @@ class StaleVersion(Exception):
 
 
 class ChannelRef(BaseModel):
-    """Where a channel message id was stored: its case and message."""
+    """Where a channel message id was stored: its case and message (none for bounces, auto-replies, rejects)."""
 
-    case_id: CaseId
-    message_id: MessageId
-    message_sort_key: str
-    customer_id: CustomerId
+    case_id: CaseId | None = None
+    message_id: MessageId | None = None
+    message_sort_key: str | None = None
+    customer_id: CustomerId | None = None
+    outcome: str | None = None
 
 
 class CustomerStore(Protocol):
@@ -110,7 +111,20 @@ class CaseStore(Protocol):
 
     def find_case_by_reference(self, reference: CaseReference) -> CaseId | None: ...
 
-    def set_delivery_status(self, ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> None: ...
+    def mark_seen(self, channel: str, external_id: str, outcome: str) -> None:
+        """Remember a message that opened nothing (auto-reply, reject), so a replay is a duplicate."""
+
+    def record_delivery(
+        self,
+        ref: ChannelRef,
+        status: DeliveryStatus,
+        detail: str | None,
+        event: CaseEvent | None,
+        *,
+        report_channel: str,
+        report_id: str,
+    ) -> None:
+        """Mark an outbound message (bounced, delayed) and claim the report's own id, all or nothing."""
 
     def move_case(self, case_id: CaseId, to_customer: CustomerId, event: CaseEvent) -> None:
         """Re-key the case, its messages and its events to another customer; idempotent."""

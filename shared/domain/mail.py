@@ -29,7 +29,7 @@ class Bounce(BaseModel):
 
 
 class ParsedAttachment(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
 
     filename: str  # safe for an S3 key: no path separators, never empty ("attachment-1.bin" if none given)
     content_type: str

@@ -95,9 +95,9 @@ class EmailIntake:
 
     def _route(self, mail: ParsedEmail, raw_key: str, sender: Identity) -> IntakeResult:
         thread = self._thread(mail)
-        if mail.kind == MailKind.AUTO_REPLY:
-            return self._auto_reply(mail, raw_key, thread)
         try:
+            if mail.kind == MailKind.AUTO_REPLY:
+                return self._auto_reply(mail, raw_key, thread)
             if thread is not None and thread.status != CaseStatus.CLOSED:
                 return self._add_to_case(mail, raw_key, thread, sender)
             return self._open_case(mail, raw_key, sender, follow_up_of=thread.case_id if thread else None)
@@ -108,26 +108,27 @@ class EmailIntake:
         """Another delivery of the same message was stored first: nothing more to do."""
         known = self.cases.find_channel_id(Channel.EMAIL.value, mail.message_id)
         case_id, customer_id = (known.case_id, known.customer_id) if known else (None, None)
-        return self._result(Outcome.DUPLICATE, mail, case_id, customer_id, "already received")
+        first = f" (first outcome: {known.outcome})" if known and known.outcome else ""
+        return self._result(Outcome.DUPLICATE, mail, case_id, customer_id, f"already received{first}")
 
     # --- who wrote, and to which case ------------------------------------------------------
 
     def _sender(self, mail: ParsedEmail) -> Identity | IntakeResult:
         if not mail.from_address:
-            return self._result(Outcome.REJECTED, mail, reason="no sender address")
+            return self._seen(mail, Outcome.REJECTED, "no sender address")
         try:
             identity = Identity.email(mail.from_address)
         except InvalidInput:
-            return self._result(Outcome.REJECTED, mail, reason="sender address is not valid")
+            return self._seen(mail, Outcome.REJECTED, "sender address is not valid")
         if identity == Identity.email(self.settings.support_address):
-            return self._result(Outcome.REJECTED, mail, reason="sent from our own support address (mail loop)")
+            return self._seen(mail, Outcome.REJECTED, "sent from our own support address (mail loop)")
         return identity
 
     def _thread(self, mail: ParsedEmail) -> Case | None:
         """The case this mail answers: by In-Reply-To/References, then by the reference in the subject."""
         for message_id in [*mail.in_reply_to, *reversed(mail.references)]:
             ref = self.cases.find_channel_id(Channel.EMAIL.value, message_id)
-            if ref is not None:
+            if ref is not None and ref.case_id is not None:
                 return self.cases.get_case(ref.case_id)
         reference = find_reference(mail.subject, self.settings.reference_prefix)
         if reference is not None:
@@ -193,7 +194,7 @@ class EmailIntake:
         """Never opens a case and is never answered; shown on its case when it threads to one."""
         reason = mail.auto_reply_reason or "auto-reply"
         if case is None:
-            return self._result(Outcome.AUTO_REPLY, mail, reason=reason)
+            return self._seen(mail, Outcome.AUTO_REPLY, reason)
         message = self._message(
             mail,
             raw_key=raw_key,
@@ -215,21 +216,27 @@ class EmailIntake:
         return self._result(Outcome.AUTO_REPLY, mail, case.case_id, case.customer_id, reason)
 
     def _bounce(self, mail: ParsedEmail) -> IntakeResult:
-        """Mark the message that bounced; a bounce never opens a case."""
+        """Mark the message that bounced; a bounce never opens a case and is recorded once."""
         bounce = mail.bounce
         originals = bounce.original_message_ids if bounce else []
         refs = [r for r in (self.cases.find_channel_id(Channel.EMAIL.value, i) for i in originals) if r is not None]
-        ours = [r for r in refs if r.message_id]
+        ours = [r for r in refs if r.case_id and r.message_sort_key]
         if not ours:
-            return self._result(Outcome.BOUNCE, mail, reason="the bounced message is not one of ours")
+            return self._seen(mail, Outcome.BOUNCE, "the bounced message is not one of ours")
         ref = ours[0]
         delayed = bounce is not None and bounce.action == BounceAction.DELAYED
         status = DeliveryStatus.DELAYED if delayed else DeliveryStatus.BOUNCED
         detail = " ".join(x for x in (bounce.status if bounce else None, bounce.diagnostic if bounce else None) if x)
-        self.cases.set_delivery_status(ref, status, detail or None)
-        if not delayed:
-            self.customers.put_customer_event(self._bounced_event(ref, detail))
+        event = None if delayed else self._bounced_event(ref, detail)
+        self.cases.record_delivery(
+            ref, status, detail or None, event, report_channel=Channel.EMAIL.value, report_id=mail.message_id
+        )
         return self._result(Outcome.BOUNCE, mail, ref.case_id, ref.customer_id, f"message {status.value}")
+
+    def _seen(self, mail: ParsedEmail, outcome: Outcome, reason: str, case: Case | None = None) -> IntakeResult:
+        """An outcome that stores no message: remembered by Message-ID, so a replay is a duplicate."""
+        self.cases.mark_seen(Channel.EMAIL.value, mail.message_id, outcome.value)
+        return self._result(outcome, mail, case.case_id if case else None, case.customer_id if case else None, reason)
 
     # --- building records ------------------------------------------------------------------
 
@@ -327,13 +334,14 @@ class EmailIntake:
             data={"message_id": message.message_id, "channel": message.channel.value, "auto_reply": message.auto_reply},
         )
 
-    def _bounced_event(self, ref: ChannelRef, detail: str) -> CaseEvent:
-        case = self.cases.get_case(ref.case_id)
-        customer_id = case.customer_id if case else ref.customer_id
+    def _bounced_event(self, ref: ChannelRef, detail: str) -> CaseEvent | None:
+        case = self.cases.get_case(ref.case_id) if ref.case_id else None
+        if case is None:
+            return None
         return CaseEvent.create(
-            case_id=ref.case_id,
-            customer_id=customer_id,
-            origin_customer_id=case.origin_customer_id if case else None,
+            case_id=case.case_id,
+            customer_id=case.customer_id,
+            origin_customer_id=case.origin_customer_id,
             kind=EventKind.MESSAGE_BOUNCED,
             actor="system",
             at=utc_now(),

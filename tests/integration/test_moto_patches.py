@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 
 from botocore.exceptions import ClientError
 
@@ -15,7 +16,7 @@ def test_failed_transactions_in_other_threads_lose_no_writes(platform: EmbeddedP
     client.put_item(TableName=table, Item={"PK": {"S": "TAKEN"}, "SK": {"S": "X"}})
 
     def failing_claim(_: int) -> None:
-        try:
+        with suppress(ClientError):
             client.transact_write_items(
                 TransactItems=[
                     {
@@ -27,8 +28,6 @@ def test_failed_transactions_in_other_threads_lose_no_writes(platform: EmbeddedP
                     }
                 ]
             )
-        except ClientError:
-            pass
 
     def write(n: int) -> None:
         client.put_item(TableName=table, Item={"PK": {"S": f"ITEM#{n}"}, "SK": {"S": "X"}})

@@ -14,6 +14,7 @@ from shared.adapters.dynamo.table import (
     decode_cursor,
     encode_cursor,
     put_op,
+    update_op,
 )
 from shared.domain.case import Case, CaseStatus
 from shared.domain.events import CaseEvent
@@ -58,6 +59,10 @@ def channel_item(message: Message, external_id: str) -> Item:
         "message_sort_key": keys.message_sk(message.at, message.message_id),
         "customer_id": message.customer_id,
     }
+
+
+def _seen_item(channel: str, external_id: str, outcome: str) -> Item:
+    return {"PK": keys.channel_id_pk(channel, external_id), "SK": "CHANNELID", "type": "channel_id", "outcome": outcome}
 
 
 def _message_ops(message: Message) -> tuple[list[dict[str, Any]], int | None]:
@@ -192,14 +197,41 @@ class DynamoCaseStore:
         item = self.table.get(keys.reference_pk(reference), "REF")
         return CaseId(item["case_id"]) if item else None
 
-    def set_delivery_status(self, ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> None:
-        self.table.update(
-            keys.case_pk(ref.case_id),
-            ref.message_sort_key,
-            "SET delivery_status = :status, delivery_detail = :detail",
-            {":status": status.value, ":detail": detail or ""},
-            condition="attribute_exists(PK)",
-        )
+    def mark_seen(self, channel: str, external_id: str, outcome: str) -> None:
+        try:
+            self.table.transact([put_op(_seen_item(channel, external_id, outcome), condition=_NOT_EXISTS)])
+        except TransactionConflict as conflict:
+            raise DuplicateChannelId(external_id) from conflict
+
+    def record_delivery(
+        self,
+        ref: ChannelRef,
+        status: DeliveryStatus,
+        detail: str | None,
+        event: CaseEvent | None,
+        *,
+        report_channel: str,
+        report_id: str,
+    ) -> None:
+        if ref.case_id is None or ref.message_sort_key is None:
+            raise ValueError("a delivery report needs the message it is about")
+        ops = [
+            put_op(_seen_item(report_channel, report_id, "bounce"), condition=_NOT_EXISTS),
+            update_op(
+                keys.case_pk(ref.case_id),
+                ref.message_sort_key,
+                "SET delivery_status = :status, delivery_detail = :detail",
+                {":status": status.value, ":detail": detail or ""},
+                condition="attribute_exists(PK)",
+            ),
+            *([put_op(event_item(event))] if event else []),
+        ]
+        try:
+            self.table.transact(ops)
+        except TransactionConflict as conflict:
+            if 0 in conflict.failed:
+                raise DuplicateChannelId(report_id) from conflict
+            raise
 
     def move_case(self, case_id: CaseId, to_customer: CustomerId, event: CaseEvent) -> None:
         for item in self.table.query_all("PK = :pk", {":pk": keys.case_pk(case_id)}):
