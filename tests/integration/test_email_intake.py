@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
 
 from infra.local.platform import EmbeddedPlatform
+from shared.domain.mail_parser import parse_email
 from tests.conftest import EMAILS
 from tests.integration.helpers import sent_emails
 
@@ -45,7 +47,8 @@ def test_every_real_email_ends_in_one_outcome_and_a_replay_creates_nothing(platf
         elif category == "autoreply":
             assert result.outcome == "auto_reply", name
         elif result.outcome in {"new_case", "added_to_case"}:
-            assert result.case_id and result.customer_id, name
+            assert result.case_id, name
+            assert result.customer_id, name
     stored = _items(platform)
 
     replay = {path.name: platform.ingest_email(path.read_bytes()) for path in ALL_EMAILS}
@@ -258,8 +261,6 @@ def _mail(
     extra_headers: str = "",
     attachment: tuple[str, bytes] | None = None,
 ) -> bytes:
-    from email.message import EmailMessage  # noqa: PLC0415
-
     message = EmailMessage()
     message["From"] = f"Liis Kask <{sender}>"
     message["To"] = "support@tugi.example"
@@ -278,8 +279,7 @@ def _mail(
 
 
 def _original_id(dsn: bytes, name: str) -> str:
-    from shared.domain.mail_parser import parse_email  # noqa: PLC0415
-
     bounce = parse_email(dsn).bounce
-    assert bounce and bounce.original_message_ids, name
+    assert bounce, name
+    assert bounce.original_message_ids, name
     return bounce.original_message_ids[0]

@@ -1,0 +1,87 @@
+from typing import Any
+
+import pytest
+
+from tests.infra.cfn import Resources, api_routes, logical_id_of, only
+
+AGENT_ROUTES = [
+    ("ANY", "/v1/cases"),
+    ("ANY", "/v1/cases/{proxy+}"),
+    ("ANY", "/v1/customers"),
+    ("ANY", "/v1/customers/{proxy+}"),
+]
+PUBLIC_ROUTES = [("POST", "/v1/contacts"), ("GET", "/v1/openapi.json")]
+
+
+@pytest.fixture(scope="module")
+def routes(resources: Resources) -> dict[tuple[str, str], dict[str, Any]]:
+    return api_routes(resources)
+
+
+def _integrated_function(route: dict[str, Any]) -> str:
+    """The logical id of the Lambda a proxy integration invokes."""
+    parts = route["Integration"]["Uri"]["Fn::Join"][1]
+    (function,) = [p["Fn::GetAtt"][0] for p in parts if isinstance(p, dict) and "Fn::GetAtt" in p]
+    return function
+
+
+def test_api_has_exactly_the_public_and_agent_routes(routes: dict[tuple[str, str], dict[str, Any]]) -> None:
+    assert set(routes) == set(AGENT_ROUTES + PUBLIC_ROUTES)
+
+
+@pytest.mark.parametrize("route", AGENT_ROUTES)
+def test_agent_routes_need_a_cognito_token_and_reach_the_agent_function(
+    resources: Resources, routes: dict[tuple[str, str], dict[str, Any]], route: tuple[str, str]
+) -> None:
+    authorizer_id, authorizer = only(resources, "AWS::ApiGateway::Authorizer")
+    pool = logical_id_of(resources, "AWS::Cognito::UserPool", "AgentPool")
+    assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
+    assert authorizer["Properties"]["ProviderARNs"] == [{"Fn::GetAtt": [pool, "Arn"]}]
+    method = routes[route]
+    assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+    assert method["AuthorizerId"] == {"Ref": authorizer_id}
+    assert method["Integration"]["Type"] == "AWS_PROXY"
+    assert _integrated_function(method) == logical_id_of(resources, "AWS::Lambda::Function", "AgentApiFunction")
+
+
+@pytest.mark.parametrize("route", PUBLIC_ROUTES)
+def test_public_routes_have_no_authorizer_and_reach_the_public_function(
+    resources: Resources, routes: dict[tuple[str, str], dict[str, Any]], route: tuple[str, str]
+) -> None:
+    method = routes[route]
+    assert method["AuthorizationType"] == "NONE"
+    assert "AuthorizerId" not in method
+    assert method["Integration"]["Type"] == "AWS_PROXY"
+    assert _integrated_function(method) == logical_id_of(resources, "AWS::Lambda::Function", "PublicApiFunction")
+
+
+def test_contact_form_bodies_must_be_json_objects(
+    resources: Resources, routes: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    validator_id, validator = only(resources, "AWS::ApiGateway::RequestValidator")
+    method = routes[("POST", "/v1/contacts")]
+    assert method["RequestValidatorId"] == {"Ref": validator_id}
+    assert validator["Properties"]["ValidateRequestBody"] is True
+    model = resources[method["RequestModels"]["application/json"]["Ref"]]["Properties"]
+    assert model["Schema"]["type"] == "object"
+
+
+def test_prod_stage_is_traced_access_logged_and_throttled(resources: Resources) -> None:
+    _, stage = only(resources, "AWS::ApiGateway::Stage")
+    properties = stage["Properties"]
+    assert properties["StageName"] == "prod"
+    assert properties["TracingEnabled"] is True
+    assert "DestinationArn" in properties["AccessLogSetting"]
+    settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in properties["MethodSettings"]}
+    stage_wide = settings[("/*", "*")]
+    assert (stage_wide["ThrottlingRateLimit"], stage_wide["ThrottlingBurstLimit"]) == (50, 100)
+    assert stage_wide["LoggingLevel"] == "ERROR"
+    assert stage_wide["DataTraceEnabled"] is False
+
+
+def test_contact_form_has_a_stricter_throttle_than_the_stage(resources: Resources) -> None:
+    _, stage = only(resources, "AWS::ApiGateway::Stage")
+    settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in stage["Properties"]["MethodSettings"]}
+    contacts = settings[("/~1v1~1contacts", "POST")]
+    assert (contacts["ThrottlingRateLimit"], contacts["ThrottlingBurstLimit"]) == (5, 10)
+    assert contacts["LoggingLevel"] == "ERROR"
