@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: help install test lint typecheck unit integration infra-test synth lambda-build bench dev clean
+.PHONY: help install test lint typecheck unit integration infra-test synth lambda-build bench dev clean openapi
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -58,3 +58,6 @@ dev: $(STAMP)  ## the whole platform locally (arrives with issue 4)
 
 clean:  ## remove build output and the virtual environment
 	rm -rf build infra/cdk.out $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+openapi: $(STAMP)  ## regenerate docs/openapi.json from the routes (a test fails when it drifts)
+	POWERTOOLS_TRACE_DISABLED=true $(BIN)/python -m functions.api > docs/openapi.json

@@ -10,9 +10,40 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel, Field
 
 from shared.errors import MalformedRequest, TugiError, UnsupportedMediaType
 from shared.observability import logger
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Machine-readable, e.g. validation_failed, version_conflict, case_not_found")
+    message: str
+    request_id: str | None
+    details: list[ErrorDetail] | None = Field(default=None, description="Per field, for validation_failed")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
+    """The documented error answers of a route, all in the one error shape."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {"application/json": {"model": ErrorResponse}},
+        }
+        for status in statuses
+    }
+
 
 # Pydantic's names for "the field is wrong" that deserve a code of their own.
 _BODY_ERRORS: dict[str, type[TugiError]] = {

@@ -29,5 +29,4 @@ def openapi_document() -> str:
         ),
         servers=[Server(url="/")],
         security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
-        security=[{"cognito": []}],
     )

@@ -6,14 +6,14 @@ maxReceiveCount it lands on the DLQ. Nothing is lost: the raw object stays in S3
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import S3RecordModel, SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Json
+from pydantic import BaseModel, Json, model_validator
 
 from shared.bootstrap import container
 from shared.observability import logger, metrics, tracer
@@ -21,14 +21,22 @@ from shared.observability import logger, metrics, tracer
 
 class S3Notification(BaseModel):
     Records: list[S3RecordModel] = []
-    Event: str | None = None
+    Event: str | None = None  # "s3:TestEvent" when the notification is first set up
+
+    @model_validator(mode="after")
+    def _is_a_notification(self) -> Self:
+        # Anything else on the queue is a mistake: fail it, so it ends on the DLQ for a person to see.
+        if not self.Records and self.Event != "s3:TestEvent":
+            raise ValueError("not an S3 event notification")
+        return self
 
 
 class IntakeRecord(SqsRecordModel):
     body: Json[S3Notification]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=IntakeRecord)
+# Report failures per record even when all fail: SQS retries exactly those, then the DLQ takes them.
+processor = BatchProcessor(event_type=EventType.SQS, model=IntakeRecord, raise_on_entire_batch_failure=False)
 
 
 def ingest(record: IntakeRecord) -> None:

@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
-from functions.api.routes.caller import current_caller
+from functions.api.errors import error_responses
+from functions.api.routes.caller import AGENT_SECURITY, current_caller
 from shared.bootstrap import container
 from shared.domain.case import Case, CaseStatus
 from shared.domain.events import CaseEvent
@@ -32,7 +33,13 @@ class GetCaseResponse(Case):
     events: list[CaseEvent]
 
 
-@router.get("/v1/cases", summary="Cases in a queue, oldest first", tags=["cases"])
+@router.get(
+    "/v1/cases",
+    summary="Cases in a queue, oldest first",
+    tags=["cases"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 422),
+)
 def list_cases(
     queue: Annotated[str | None, Query(max_length=100)] = None,
     status: Annotated[CaseStatus | None, Query()] = None,
@@ -47,7 +54,13 @@ def list_cases(
     return ListCasesResponse(items=page.items, next_cursor=page.next_cursor)
 
 
-@router.get("/v1/cases/<case_id>", summary="A case with its messages and events", tags=["cases"])
+@router.get(
+    "/v1/cases/<case_id>",
+    summary="A case with its messages and events",
+    tags=["cases"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404),
+)
 def get_case(case_id: str) -> GetCaseResponse:
     current_caller(router)
     detail = container().cases.get(CaseId(case_id))
@@ -64,6 +77,8 @@ def get_case(case_id: str) -> GetCaseResponse:
     summary="Change status, priority or assignee",
     description="Send the `version` you read; if the case changed since, the answer is 409 `version_conflict`.",
     tags=["cases"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 def change_case(case_id: str, request: ChangeCaseRequest) -> Case:
     caller = current_caller(router)
@@ -71,7 +86,13 @@ def change_case(case_id: str, request: ChangeCaseRequest) -> Case:
     return container().cases.change(CaseId(case_id), request, actor=caller.agent_id)
 
 
-@router.post("/v1/cases/<case_id>/notes", summary="Add an internal note", tags=["cases"])
+@router.post(
+    "/v1/cases/<case_id>/notes",
+    summary="Add an internal note",
+    tags=["cases"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def add_note(case_id: str, request: AddNoteRequest) -> Response[Message]:
     caller = current_caller(router)
     logger.append_keys(case_id=case_id)
@@ -84,6 +105,8 @@ def add_note(case_id: str, request: AddNoteRequest) -> Response[Message]:
     summary="Answer the customer by email",
     description="Sent with In-Reply-To/References and a Message-ID we record, so the customer's answer threads.",
     tags=["cases"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 def reply(case_id: str, request: ReplyRequest) -> Response[Message]:
     caller = current_caller(router)

@@ -7,6 +7,7 @@ from http import HTTPStatus
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from functions.api.errors import error_responses
 from shared.bootstrap import container
 from shared.observability import logger, metrics
 from shared.services.contacts import SubmitContactRequest, SubmitContactResponse
@@ -18,7 +19,7 @@ router = Router()  # type: ignore[no-untyped-call]
     "/v1/contacts",
     summary="Send a message through the web form",
     description="Opens a case on the customer's timeline. At least one of `email` and `phone` is required.",
-    responses={202: {"description": "Accepted: the case is open"}},
+    responses=error_responses(400, 413, 415, 422) | {202: {"description": "Accepted: the case is open"}},
     tags=["customers"],
 )
 def submit_contact(request: SubmitContactRequest) -> Response[SubmitContactResponse]:

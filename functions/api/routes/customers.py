@@ -8,7 +8,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, Field
 
-from functions.api.routes.caller import current_caller
+from functions.api.errors import error_responses
+from functions.api.routes.caller import AGENT_SECURITY, current_caller
 from shared.bootstrap import container
 from shared.domain.identity import Identity
 from shared.domain.ids import CustomerId
@@ -30,7 +31,13 @@ class MergeCustomerRequest(BaseModel):
     source_customer_id: CustomerId = Field(description="The customer merged into this one (its timeline moves)")
 
 
-@router.get("/v1/customers", summary="Find a customer by email or phone", tags=["customers"])
+@router.get(
+    "/v1/customers",
+    summary="Find a customer by email or phone",
+    tags=["customers"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404, 422),
+)
 def find_customer(
     email: Annotated[str | None, Query(max_length=254)] = None,
     phone: Annotated[str | None, Query(max_length=32)] = None,
@@ -46,7 +53,13 @@ def find_customer(
     return services.customers.find(identity)
 
 
-@router.get("/v1/customers/<customer_id>", summary="A customer and their identities", tags=["customers"])
+@router.get(
+    "/v1/customers/<customer_id>",
+    summary="A customer and their identities",
+    tags=["customers"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404),
+)
 def get_customer(customer_id: str) -> CustomerView:
     current_caller(router)
     return container().customers.get(CustomerId(customer_id))
@@ -56,6 +69,8 @@ def get_customer(customer_id: str) -> CustomerView:
     "/v1/customers/<customer_id>/timeline",
     summary="Every message and event of the customer, newest first",
     tags=["customers"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404, 422),
 )
 def timeline(
     customer_id: str,
@@ -76,6 +91,8 @@ def timeline(
     summary="Merge another customer into this one",
     description="Both timelines become one and the cases move. Idempotent; undo with `/unmerge`.",
     tags=["customers"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 def merge(customer_id: str, request: MergeCustomerRequest) -> MergeRecord:
     caller = current_caller(router)
@@ -90,6 +107,8 @@ def merge(customer_id: str, request: MergeCustomerRequest) -> MergeRecord:
     summary="Undo the merge of this customer into another",
     description="Its identities and cases (and those that came through them since) move back. Idempotent.",
     tags=["customers"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 def unmerge(customer_id: str) -> MergeRecord:
     caller = current_caller(router)
