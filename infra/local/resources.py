@@ -46,7 +46,7 @@ def create_table(settings: Settings) -> None:
 def create_buckets(settings: Settings) -> None:
     client = boto3.client("s3", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
     for bucket in (settings.raw_mail_bucket, settings.attachments_bucket):
-        client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": settings.region})
+        client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": settings.region})  # type: ignore[typeddict-item]
 
 
 def verify_mail_domain(settings: Settings) -> None:

@@ -1,0 +1,103 @@
+"""The `tugi` command line. Every command has --help; long work shows progress on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(help="Tugi: a serverless omnichannel contact center.", no_args_is_help=True)
+email_app = typer.Typer(help="Email channel tools.", no_args_is_help=True)
+app.add_typer(email_app, name="email")
+
+_stderr = Console(stderr=True)
+
+
+def _quiet_runtime() -> None:
+    """Handlers log and emit metrics on stdout in Lambda; on the command line stdout is ours."""
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    from shared.observability import logger  # after the environment is set
+
+    for handler in logger.handlers:
+        if hasattr(handler, "setStream"):
+            handler.setStream(sys.stderr)
+
+
+@email_app.command("ingest")
+def email_ingest(
+    files: Annotated[list[Path], typer.Argument(help="Raw RFC 822 messages (.eml)", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file on stdout")] = False,
+) -> None:
+    """Run raw messages through the email intake handler on an embedded (moto) platform.
+
+    Files in one call share one platform, so a thread lands on one case.
+
+    Each file ends in one outcome: new_case, added_to_case, auto_reply, bounce, duplicate or rejected.
+    """
+    _quiet_runtime()
+    from infra.local.platform import EmbeddedPlatform  # slow import: after --help
+
+    results: list[dict[str, str | None]] = []
+    with (
+        EmbeddedPlatform() as platform,
+        Progress(
+            TextColumn("[bold]ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=_stderr,
+            transient=True,
+            disable=len(files) < 2,
+        ) as progress,
+    ):
+        task = progress.add_task("ingest", total=len(files))
+        for path in files:
+            result: dict[str, str | None]
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                result = {
+                    "outcome": "rejected",
+                    "case_id": None,
+                    "customer_id": None,
+                    "reason": f"cannot read: {exc.strerror}",
+                }
+            else:
+                outcome = platform.ingest_email(raw)
+                result = {
+                    "outcome": outcome.outcome,
+                    "case_id": outcome.case_id,
+                    "customer_id": outcome.customer_id,
+                    "reason": outcome.reason,
+                }
+            results.append({"file": str(path), **result})
+            if as_json:
+                sys.stdout.write(json.dumps(results[-1]) + "\n")
+                sys.stdout.flush()
+            progress.advance(task)
+    if not as_json:
+        _print_table(results)
+    if any(r["outcome"] == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+def _print_table(results: list[dict[str, str | None]]) -> None:
+    table = Table("file", "outcome", "case", "customer", "reason")
+    for r in results:
+        table.add_row(
+            Path(str(r["file"])).name, r["outcome"], r["case_id"] or "", r["customer_id"] or "", r["reason"] or ""
+        )
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    app()
