@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 export PYTHONDONTWRITEBYTECODE := 1
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .PHONY: help install test lint typecheck unit integration infra-test synth lambda-build bench dev clean openapi
@@ -47,6 +47,7 @@ infra/node_modules/.bin/cdk: infra/package.json
 	@touch $@
 
 synth: $(STAMP) lambda-build infra/node_modules/.bin/cdk  ## cdk synth (no Docker, no AWS account)
+	rm -rf infra/cdk.out
 	cd infra && PATH="$(CURDIR)/$(BIN):$$PATH" node_modules/.bin/cdk synth --quiet
 
 bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)

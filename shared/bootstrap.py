@@ -1,7 +1,8 @@
 """Builds the services from settings and adapters, lazily: nothing is created at import time.
 
-Handlers call `container()` inside the handler; tests and the local runtime call `reset()` after
-changing the environment so the next call builds everything anew.
+Each piece is imported when first asked for, so a Lambda loads only what it uses (the web form
+never loads the mail parser). Handlers call `container()` inside the handler; tests and the local
+runtime call `reset()` after changing the environment so the next call builds everything anew.
 """
 
 from __future__ import annotations
@@ -9,18 +10,6 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from shared.adapters.aws_clients import make_client
-from shared.adapters.dynamo.cases import DynamoCaseStore
-from shared.adapters.dynamo.customers import DynamoCustomerStore
-from shared.adapters.dynamo.intake_log import DynamoIntakeLog
-from shared.adapters.dynamo.table import DynamoTable
-from shared.adapters.s3_blobs import S3BlobStore
-from shared.adapters.ses_sender import SesEmailSender
-from shared.services.cases import CaseService
-from shared.services.contacts import ContactForm
-from shared.services.customers import CustomerService
-from shared.services.email_intake import EmailIntake
-from shared.services.rejections import RejectedInputArchive
 from shared.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -28,12 +17,26 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_ses.client import SESClient
 
+    from shared.adapters.dynamo.cases import DynamoCaseStore
+    from shared.adapters.dynamo.customers import DynamoCustomerStore
+    from shared.adapters.dynamo.table import DynamoTable
+    from shared.adapters.s3_blobs import S3BlobStore
+    from shared.services.cases import CaseService
+    from shared.services.contacts import ContactForm
+    from shared.services.customers import CustomerService
+    from shared.services.email_intake import EmailIntake
+    from shared.services.rejections import RejectedInputArchive
+
+# ruff: noqa: PLC0415 - the imports below are deferred on purpose (see the module docstring)
+
 
 class Container:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
     def _client(self, service: str) -> Any:
+        from shared.adapters.aws_clients import make_client
+
         return make_client(service, region=self.settings.region, endpoint_url=self.settings.aws_endpoint_url)
 
     @cached_property
@@ -53,42 +56,64 @@ class Container:
 
     @cached_property
     def table(self) -> DynamoTable:
+        from shared.adapters.dynamo.table import DynamoTable
+
         return DynamoTable(self.dynamodb, self.settings.table_name)
 
     @cached_property
     def customer_store(self) -> DynamoCustomerStore:
+        from shared.adapters.dynamo.customers import DynamoCustomerStore
+
         return DynamoCustomerStore(self.table)
 
     @cached_property
     def case_store(self) -> DynamoCaseStore:
+        from shared.adapters.dynamo.cases import DynamoCaseStore
+
         return DynamoCaseStore(self.table)
 
     @cached_property
     def raw_mail(self) -> S3BlobStore:
+        from shared.adapters.s3_blobs import S3BlobStore
+
         return S3BlobStore(self.s3, self.settings.raw_mail_bucket)
 
     @cached_property
     def attachments(self) -> S3BlobStore:
+        from shared.adapters.s3_blobs import S3BlobStore
+
         return S3BlobStore(self.s3, self.settings.attachments_bucket)
 
     @cached_property
     def rejected_input(self) -> RejectedInputArchive:
+        from shared.services.rejections import RejectedInputArchive
+
         return RejectedInputArchive(self.raw_mail)
 
     @cached_property
     def customers(self) -> CustomerService:
+        from shared.services.customers import CustomerService
+
         return CustomerService(self.customer_store, self.case_store)
 
     @cached_property
     def cases(self) -> CaseService:
+        from shared.adapters.ses_sender import SesEmailSender
+        from shared.services.cases import CaseService
+
         return CaseService(self.case_store, self.customer_store, SesEmailSender(self.ses), self.settings)
 
     @cached_property
     def contact_form(self) -> ContactForm:
+        from shared.services.contacts import ContactForm
+
         return ContactForm(self.customers, self.cases)
 
     @cached_property
     def email_intake(self) -> EmailIntake:
+        from shared.adapters.dynamo.intake_log import DynamoIntakeLog
+        from shared.services.email_intake import EmailIntake
+
         return EmailIntake(
             raw_mail=self.raw_mail,
             attachments=self.attachments,

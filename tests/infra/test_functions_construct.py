@@ -1,7 +1,11 @@
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import App
 
+from infra.config import TugiConfig, cdk_json_context
+from infra.stacks.tugi_stack import TugiStack
 from tests.infra.cfn import Resources, logical_id_of, of_type
 
 HANDLERS = {
@@ -127,3 +131,9 @@ def test_only_the_agent_api_may_send_mail_and_only_as_the_mail_domain(resources:
     assert senders["PublicApi"] == senders["EmailIntake"] == []
     (statement,) = senders["AgentApi"]
     assert statement["Resource"] == "arn:aws:ses:eu-west-1:123456789012:identity/tugi.example"
+
+
+def test_stack_without_built_lambda_code_says_how_to_build_it(tmp_path: Path) -> None:
+    app = App(context={**cdk_json_context(), "lambda_asset_dir": str(tmp_path)})
+    with pytest.raises(FileNotFoundError, match="make lambda-build"):
+        TugiStack(app, "Tugi", config=TugiConfig.from_context(app.node))
