@@ -51,7 +51,10 @@ def normalise_email(raw: str) -> NormalisedEmail:
         raise InvalidEmail("the domain of the email address is not valid") from exc
     if "." not in ascii_domain:
         raise InvalidEmail("the domain of the email address is not valid")
-    return NormalisedEmail(f"{local.casefold()}@{ascii_domain}")
+    normalised = f"{local.casefold()}@{ascii_domain}"
+    if len(normalised) > _MAX_EMAIL_LENGTH:  # IDNA and case folding can lengthen it
+        raise InvalidEmail("the email address is too long")
+    return NormalisedEmail(normalised)
 
 
 def normalise_phone(raw: str, default_region: str) -> E164Phone:

@@ -16,7 +16,8 @@ _REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|vs|fw|fwd)\s*:\s*", re.IGNORECASE)
 
 def reference_pattern(prefix: str) -> re.Pattern[str]:
     """Matches our token `[TG-7K3P9Q]` in a subject; the body alphabet is that of `new_reference`."""
-    return re.compile(rf"\[({re.escape(prefix)}-[2-9A-HJKMNP-TV-Z]{{6}})\]", re.IGNORECASE)
+    # ASCII: with Unicode case folding the Kelvin sign would match "K".
+    return re.compile(rf"\[({re.escape(prefix)}-[2-9A-HJKMNP-TV-Z]{{6}})\]", re.IGNORECASE | re.ASCII)
 
 
 def find_reference(subject: str, prefix: str) -> CaseReference | None:
@@ -29,7 +30,11 @@ def reply_subject(subject: str, reference: CaseReference, prefix: str) -> str:
     base = subject
     while _REPLY_PREFIX.match(base):
         base = _REPLY_PREFIX.sub("", base, count=1)
-    base = reference_pattern(prefix).sub("", base).strip() or "Your request"
+    # Until nothing changes: removing "[TG-[TG-AAAAAA]BBBBBB]" once would leave "[TG-BBBBBB]".
+    pattern, previous = reference_pattern(prefix), None
+    while previous != base:
+        previous, base = base, pattern.sub("", base)
+    base = base.strip() or "Your request"
     return f"Re: {base} [{reference}]"
 
 

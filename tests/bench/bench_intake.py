@@ -28,10 +28,15 @@ _MESSAGE_ID = re.compile(rb"^(message-id:\s*<)", re.IGNORECASE | re.MULTILINE)
 def import_ms(module: str, repeats: int) -> float:
     """Median wall time of importing the module in a fresh interpreter: our cold-start proxy."""
     code = f"import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"POWERTOOLS_TRACE_DISABLED": "true"}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
+        "POWERTOOLS_TRACE_DISABLED": "true"
+    }
     runs = [
-        float(subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,  # noqa: S603
-                             check=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True
+            ).stdout
+        )
         for _ in range(repeats)
     ]
     return statistics.median(runs)
@@ -49,8 +54,9 @@ def main() -> None:
     parser.add_argument("--import-repeats", type=int, default=5)
     args = parser.parse_args()
 
-    os.environ.update({"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-                       "POWERTOOLS_LOG_LEVEL": "ERROR"})
+    os.environ.update(
+        {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR"}
+    )
     sys.path.insert(0, str(REPO))
     from infra.local.events import LambdaContext, s3_put_sqs_event
     from infra.local.platform import EmbeddedPlatform

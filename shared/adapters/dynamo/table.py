@@ -217,7 +217,7 @@ def decode_cursor(cursor: str | None, *, expect: Mapping[str, str]) -> Item | No
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidCursor(cursor) from exc
     if not isinstance(key, dict) or any(key.get(k) != v for k, v in expect.items()):
         raise InvalidCursor(cursor)
