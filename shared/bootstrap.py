@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from shared.adapters.dynamo.cases import DynamoCaseStore
     from shared.adapters.dynamo.customers import DynamoCustomerStore
     from shared.adapters.dynamo.table import DynamoTable
+    from shared.adapters.idempotency import PowertoolsOnce
     from shared.adapters.s3_blobs import S3BlobStore
     from shared.services.cases import CaseService
     from shared.services.contacts import ContactForm
@@ -104,10 +105,18 @@ class Container:
         return CaseService(self.case_store, self.customer_store, SesEmailSender(self.ses), self.settings)
 
     @cached_property
+    def once(self) -> PowertoolsOnce:
+        from shared.adapters.idempotency import PowertoolsOnce
+
+        return PowertoolsOnce(
+            self.dynamodb, self.settings.table_name, window_seconds=self.settings.web_form_dedup_seconds
+        )
+
+    @cached_property
     def contact_form(self) -> ContactForm:
         from shared.services.contacts import ContactForm
 
-        return ContactForm(self.customers, self.cases)
+        return ContactForm(self.customers, self.cases, self.once)
 
     @cached_property
     def email_intake(self) -> EmailIntake:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -15,6 +16,8 @@ from shared.domain.merge import MergeRecord
 from shared.domain.message import DeliveryStatus, Message
 from shared.domain.paging import Page
 from shared.domain.timeline import CaseDetail, TimelineEntry
+
+R = TypeVar("R", bound=BaseModel)
 
 
 class IdentityTaken(Exception):
@@ -148,6 +151,12 @@ class BlobStore(Protocol):
     def get(self, key: str) -> bytes: ...
 
     def put(self, key: str, body: bytes, content_type: str) -> None: ...
+
+
+class Once(Protocol):
+    """Runs work once per payload within a window; a repeat gets the first result back."""
+
+    def run(self, scope: str, payload: BaseModel, work: Callable[[], R], result_type: type[R]) -> R: ...
 
 
 class EmailSender(Protocol):

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
 
     # Web form
     max_request_bytes: int = 256 * 1024
+    web_form_dedup_seconds: int = Field(default=3600, description="The same submission within this is one case")
 
     # Paging
     default_page_size: int = 25

@@ -50,4 +50,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if refused is not None:
         _keep_rejected(event, refused.http_status, refused.instance_code)
         return refusal(refused, event)
+    container().once.register_lambda_context(context)
     return app.resolve(event, context)

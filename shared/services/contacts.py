@@ -12,6 +12,7 @@ from shared.domain.clock import utc_now
 from shared.domain.identity import Identity, InvalidEmail, InvalidPhone, normalise_email, normalise_phone
 from shared.domain.ids import CaseId, CaseReference, CustomerId, new_message_id
 from shared.domain.message import Author, Message
+from shared.ports import Once
 from shared.services.cases import CaseService
 from shared.services.customers import CustomerService
 from shared.settings import get_settings
@@ -67,11 +68,16 @@ class SubmitContactResponse(BaseModel):
 
 
 class ContactForm:
-    def __init__(self, customers: CustomerService, cases: CaseService) -> None:
+    def __init__(self, customers: CustomerService, cases: CaseService, once: Once) -> None:
         self.customers = customers
         self.cases = cases
+        self.once = once
 
     def submit(self, request: SubmitContactRequest) -> SubmitContactResponse:
+        """Open a case; the same submission again (a double click, a retry) returns the same case."""
+        return self.once.run("web_form", request, lambda: self._submit(request), SubmitContactResponse)
+
+    def _submit(self, request: SubmitContactRequest) -> SubmitContactResponse:
         identities = [
             *([Identity.email(request.email)] if request.email else []),
             *([Identity.phone(request.phone, "ZZ")] if request.phone else []),  # already E.164

@@ -34,7 +34,9 @@ def test_valid_submission_opens_a_case_and_returns_its_reference(platform: Embed
 
 def test_second_submission_from_same_address_lands_on_same_customer(platform: EmbeddedPlatform) -> None:
     first = platform.api("POST", "/v1/contacts", json_body=VALID).json()
-    again = platform.api("POST", "/v1/contacts", json_body=VALID | {"email": "mari.maasikas@xn--nide-loa.ee"}).json()
+    again = platform.api(
+        "POST", "/v1/contacts", json_body=VALID | {"email": "mari.maasikas@xn--nide-loa.ee", "message": "Any news?"}
+    ).json()
 
     assert again["customer_id"] == first["customer_id"]
     assert again["case_id"] != first["case_id"]
@@ -148,3 +150,14 @@ def test_bad_input_gets_a_4xx_with_a_machine_readable_code_and_is_kept(
     assert len(bodies) == 1
     stored = platform.s3.get_object(Bucket=platform.settings.raw_mail_bucket, Key=bodies[0])["Body"].read()
     assert stored == body.encode()
+
+
+def test_the_same_submission_twice_is_one_case(platform: EmbeddedPlatform) -> None:
+    first = platform.api("POST", "/v1/contacts", json_body=VALID)
+    double_click = platform.api("POST", "/v1/contacts", json_body=VALID)
+    changed = platform.api("POST", "/v1/contacts", json_body=VALID | {"message": "One more thing."})
+
+    assert first.status == double_click.status == changed.status == 202
+    assert double_click.json() == first.json()
+    assert changed.json()["case_id"] != first.json()["case_id"]
+    assert changed.json()["customer_id"] == first.json()["customer_id"]
