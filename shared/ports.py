@@ -77,10 +77,10 @@ class CustomerStore(Protocol):
 
     def finish_merge(self, record: MergeRecord) -> None: ...
 
-    def begin_unmerge(self, record: MergeRecord) -> None: ...
+    def begin_unmerge(self, record: MergeRecord) -> None:
+        """Record the unmerge as started and make the source live again (clear its merged_into)."""
 
-    def finish_unmerge(self, record: MergeRecord) -> None:
-        """Clear the source's merged_into and record the merge as undone."""
+    def finish_unmerge(self, record: MergeRecord) -> None: ...
 
     def merged_into(self, target: CustomerId) -> list[MergeRecord]: ...
 

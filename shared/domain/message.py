@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from shared.domain.channels import AuthorKind, Channel, Direction
 from shared.domain.ids import CaseId, CustomerId, MessageId
@@ -22,6 +22,11 @@ class Author(BaseModel):
     kind: AuthorKind
     id: str | None = None  # agent id, or the customer id; None for system
     name: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _short(cls, name: str | None) -> str | None:
+        return name[:200] if name else name
 
 
 class StoredAttachment(BaseModel):
@@ -40,6 +45,30 @@ class RejectedAttachment(BaseModel):
     reason: str  # "too_large", "blocked_type", "too_many"
 
 
+# Bytes of text, reply text and HTML together: a DynamoDB item stops at 400 KB, and the rest of the
+# message needs room. The raw object in S3 always keeps everything.
+BODY_BUDGET_BYTES = 300_000
+
+
+def _cut(text: str, limit: int) -> str:
+    return text.encode()[:limit].decode("utf-8", errors="ignore")
+
+
+def fit_bodies(text: str, reply_text: str | None, html: str | None) -> tuple[str, str | None, str | None, bool]:
+    """The bodies cut to BODY_BUDGET_BYTES (HTML goes first, then text); the flag says whether anything was cut."""
+    reply = reply_text if reply_text and reply_text.strip() != text.strip() else None
+
+    def size(*parts: str | None) -> int:
+        return sum(len(p.encode()) for p in parts if p)
+
+    if size(text, reply, html) <= BODY_BUDGET_BYTES:
+        return text, reply, html, False
+    if size(text, reply) <= BODY_BUDGET_BYTES:
+        return text, reply, None, True
+    reply_share = min(size(reply), BODY_BUDGET_BYTES // 4)
+    return _cut(text, BODY_BUDGET_BYTES - reply_share), _cut(reply, reply_share) if reply else None, None, True
+
+
 class Message(BaseModel):
     message_id: MessageId
     case_id: CaseId
@@ -51,7 +80,7 @@ class Message(BaseModel):
     at: datetime
     subject: str = ""
     text: str = ""
-    reply_text: str = ""  # the new part of a reply; equals text when there is no quoted history
+    reply_text: str | None = None  # only the new part of a reply; None when all of `text` is new
     html: str | None = None  # sanitised
     attachments: list[StoredAttachment] = []
     rejected_attachments: list[RejectedAttachment] = []

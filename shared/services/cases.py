@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.case import Case, CaseStatus, Priority, VersionConflict, require_version
 from shared.domain.channels import AuthorKind, Channel, Direction
@@ -35,18 +35,24 @@ class NoEmailAddress(InvalidInput):
 
 
 class ChangeCaseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     version: int = Field(ge=1, description="The version you read; a stale one gets 409 version_conflict")
     status: CaseStatus | None = None
     priority: Priority | None = None
-    assignee: AgentId | None = Field(default=None, description="Agent id; empty string unassigns")
+    assignee: AgentId | None = Field(default=None, max_length=128, description="Agent id; empty string unassigns")
 
 
 class AddNoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     text: str = Field(min_length=1, max_length=20_000)
 
 
 class ReplyRequest(BaseModel):
-    text: str = Field(min_length=1, max_length=100_000)
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=50_000)
 
 
 class CaseService:
@@ -171,7 +177,6 @@ class CaseService:
                 author=Author(kind=AuthorKind.AGENT, id=agent),
                 at=utc_now(),
                 text=request.text,
-                reply_text=request.text,
             )
 
         return self._append(case_id, note, EventKind.NOTE_ADDED, actor=agent)
@@ -209,7 +214,6 @@ class CaseService:
                 at=utc_now(),
                 subject=email.subject,
                 text=request.text,
-                reply_text=request.text,
                 external_id=external_id,
                 in_reply_to=[email.in_reply_to] if email.in_reply_to else [],
                 references=email.references,

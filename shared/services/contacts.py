@@ -98,7 +98,6 @@ class ContactForm:
                 at=utc_now(),
                 subject=request.subject,
                 text=request.message,
-                reply_text=request.message,
                 reply_address=request.email,
             )
 

@@ -19,6 +19,7 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.ports import CaseStore, CustomerStore, IdentityTaken, StaleVersion
 
 _CLAIM_ATTEMPTS = 3
+_MAX_NAME = 200
 
 
 class CustomerNotFound(NotFound):
@@ -69,6 +70,7 @@ class CustomerService:
         """
         if not identities:
             raise InvalidInput("a contact needs an email address or a phone number", code="identity_required")
+        name = name.strip()[:_MAX_NAME] or None if name else None  # a display name can be any length
         for _ in range(_CLAIM_ATTEMPTS):
             known = [r for r in (self.customers.get_identity(i) for i in identities) if r is not None]
             if known:

@@ -17,7 +17,14 @@ from shared.domain.identity import Identity
 from shared.domain.ids import CaseId, CustomerId, MessageId, new_message_id
 from shared.domain.mail import BounceAction, MailKind, ParsedAttachment, ParsedEmail
 from shared.domain.mail_parser import parse_email
-from shared.domain.message import Author, DeliveryStatus, Message, RejectedAttachment, StoredAttachment
+from shared.domain.message import (
+    Author,
+    DeliveryStatus,
+    Message,
+    RejectedAttachment,
+    StoredAttachment,
+    fit_bodies,
+)
 from shared.domain.outbound_mail import find_reference
 from shared.errors import InvalidInput
 from shared.ports import (
@@ -252,6 +259,7 @@ class EmailIntake:
         auto_reply: bool = False,
     ) -> Message:
         stored, rejected = self._store_attachments(mail.attachments, case_id, message_id)
+        text, reply_text, html, cut = fit_bodies(mail.text, mail.reply_text, mail.html)
         return Message(
             message_id=message_id,
             case_id=case_id,
@@ -262,9 +270,9 @@ class EmailIntake:
             author=Author(kind=AuthorKind.CUSTOMER, id=customer_id, name=mail.from_name),
             at=utc_now(),
             subject=mail.subject,
-            text=mail.text,
-            reply_text=mail.reply_text or mail.text,
-            html=mail.html,
+            text=text,
+            reply_text=reply_text,
+            html=html,
             attachments=stored,
             rejected_attachments=rejected,
             external_id=mail.message_id,
@@ -275,7 +283,7 @@ class EmailIntake:
             raw_key=raw_key,
             malformed=mail.malformed,
             defects=mail.defects[:20],
-            truncated=mail.truncated,
+            truncated=mail.truncated or cut,
             auto_reply=auto_reply,
         )
 

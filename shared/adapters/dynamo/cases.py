@@ -155,17 +155,13 @@ class DynamoCaseStore:
 
     def list_cases(self, queue: str, status: CaseStatus | None, limit: int, cursor: str | None) -> Page[Case]:
         pk = keys.queue_pk(queue)
-        condition, values = "GSI2PK = :pk", {":pk": pk}
+        condition, values, prefix = "GSI2PK = :pk", {":pk": pk}, ""
         if status is not None:
+            prefix = f"{status.value}#"
             condition += " AND begins_with(GSI2SK, :status)"
-            values[":status"] = f"{status.value}#"
-        items, last = self.table.query(
-            condition,
-            values,
-            index=keys.GSI2,
-            limit=limit,
-            start_key=decode_cursor(cursor, expect={"GSI2PK": pk}),
-        )
+            values[":status"] = prefix
+        start = decode_cursor(cursor, expect={"GSI2PK": pk}, index_sort_key="GSI2SK", sort_prefix=prefix)
+        items, last = self.table.query(condition, values, index=keys.GSI2, limit=limit, start_key=start)
         return Page(items=[Case.model_validate(i) for i in items], next_cursor=encode_cursor(last))
 
     def customer_cases(self, customer_id: CustomerId) -> list[Case]:
@@ -185,7 +181,7 @@ class DynamoCaseStore:
             index=keys.GSI1,
             forward=False,
             limit=limit,
-            start_key=decode_cursor(cursor, expect={"GSI1PK": pk}),
+            start_key=decode_cursor(cursor, expect={"GSI1PK": pk}, index_sort_key="GSI1SK"),
         )
         return Page(items=[_from_item(i) for i in items], next_cursor=encode_cursor(last))
 
@@ -238,6 +234,15 @@ class DynamoCaseStore:
             index_pk = keys.customer_pk(to_customer) if item["type"] == "case" else keys.timeline_pk(to_customer)
             if item.get("customer_id") == to_customer and item.get("GSI1PK") == index_pk:
                 continue  # moved by an earlier, interrupted run
+            if item["type"] == "case":
+                # A new version: an agent's change read before the move must not write the old owner back.
+                self.table.update(
+                    item["PK"],
+                    item["SK"],
+                    "SET customer_id = :to, GSI1PK = :gsi, version = version + :one",
+                    {":to": to_customer, ":gsi": index_pk, ":one": 1},
+                )
+                continue
             self.table.update(
                 item["PK"],
                 item["SK"],

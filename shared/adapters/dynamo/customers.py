@@ -156,9 +156,7 @@ class DynamoCustomerStore:
         self.table.put(merge_item(record))
 
     def begin_unmerge(self, record: MergeRecord) -> None:
-        self.table.put(merge_item(record))
-
-    def finish_unmerge(self, record: MergeRecord) -> None:
+        """The source is live again at once, so contacts arriving meanwhile open cases on it."""
         self.table.transact(
             [
                 put_op(merge_item(record)),
@@ -170,6 +168,9 @@ class DynamoCustomerStore:
                 ),
             ]
         )
+
+    def finish_unmerge(self, record: MergeRecord) -> None:
+        self.table.put(merge_item(record))
 
     def merged_into(self, target: CustomerId) -> list[MergeRecord]:
         items = self.table.query_all(

@@ -113,7 +113,12 @@ class DynamoTable:
             kwargs["ExclusiveStartKey"] = serialise(start_key)
         if names:
             kwargs["ExpressionAttributeNames"] = names
-        response = self._call(self.client.query, **kwargs)
+        try:
+            response = self.client.query(**kwargs)
+        except ClientError as exc:
+            if start_key and exc.response.get("Error", {}).get("Code") == "ValidationException":
+                raise InvalidCursor("the start key does not fit this query") from exc
+            raise _translate(exc) from exc
         last = response.get("LastEvaluatedKey")
         return [deserialise(i) for i in response.get("Items", [])], (deserialise(last) if last else None)
 
@@ -210,8 +215,14 @@ def encode_cursor(last_key: Item | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(last_key, sort_keys=True).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, *, expect: Mapping[str, str]) -> Item | None:
-    """The start key of a cursor we issued; InvalidCursor if it is garbage or from another query."""
+def decode_cursor(
+    cursor: str | None, *, expect: Mapping[str, str], index_sort_key: str, sort_prefix: str = ""
+) -> Item | None:
+    """The start key of a cursor we issued; InvalidCursor if it is garbage or from another query.
+
+    A start key of an index query has exactly the table key and the index key; its partition must
+    be the queried one and its sort key must lie in the queried range.
+    """
     if not cursor:
         return None
     try:
@@ -219,8 +230,10 @@ def decode_cursor(cursor: str | None, *, expect: Mapping[str, str]) -> Item | No
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidCursor(cursor) from exc
-    if not isinstance(key, dict) or any(key.get(k) != v for k, v in expect.items()):
+    if not isinstance(key, dict) or set(key) != {"PK", "SK", *expect, index_sort_key}:
         raise InvalidCursor(cursor)
-    if not all(isinstance(v, str) for v in key.values()):
+    if not all(isinstance(v, str) for v in key.values()) or any(key[k] != v for k, v in expect.items()):
+        raise InvalidCursor(cursor)
+    if not key[index_sort_key].startswith(sort_prefix):
         raise InvalidCursor(cursor)
     return key
