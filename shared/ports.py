@@ -114,6 +114,11 @@ class CaseStore(Protocol):
 
     def find_case_by_reference(self, reference: CaseReference) -> CaseId | None: ...
 
+    def set_delivery(self, ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> None: ...
+
+    def record_sent(self, ref: ChannelRef, aliases: list[str]) -> None:
+        """Mark an outbound message sent and claim the other ids it travels under (for threading, bounces)."""
+
     def mark_seen(self, channel: str, external_id: str, outcome: str) -> None:
         """Remember a message that opened nothing (auto-reply, reject), so a replay is a duplicate."""
 
@@ -134,17 +139,22 @@ class CaseStore(Protocol):
 
 
 class IntakeLog(Protocol):
-    def record(self, object_key: str, outcome: IntakeOutcomeRecord) -> None: ...
+    def record(self, object_key: str, outcome: IntakeOutcomeRecord) -> None:
+        """Log a run; a duplicate run only updates the latest outcome, keeping what the first run did."""
 
     def get(self, object_key: str) -> IntakeOutcomeRecord | None: ...
 
 
 class IntakeOutcomeRecord(BaseModel):
+    """What the first run did with a raw object, and what the latest run (a replay, say) said."""
+
     outcome: str
     case_id: CaseId | None = None
     customer_id: CustomerId | None = None
     reason: str | None = None
     message_id: str | None = None
+    last_outcome: str | None = None
+    last_reason: str | None = None
 
 
 class BlobStore(Protocol):
@@ -161,4 +171,4 @@ class Once(Protocol):
 
 class EmailSender(Protocol):
     def send_raw(self, *, source: str, destinations: list[str], raw: bytes) -> str:
-        """Send a complete MIME message; returns the provider's message id."""
+        """Send a complete MIME message; returns the Message-ID (no <>) the recipient will see."""

@@ -18,18 +18,29 @@ app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(contacts.router)
 
 
+_BODY_REFUSALS = frozenset({400, 413, 415, 422})
+
+
 def _keep_rejected(event: dict[str, Any], status: int, code: str) -> None:
-    """The customer's words are kept even when the request is refused (raw-mail bucket, `rejected/`)."""
+    """The customer's words are kept when their request is refused (raw-mail bucket, `rejected/`).
+
+    Best effort: failing to archive must not turn the customer's 4xx into a 5xx.
+    """
+    if status not in _BODY_REFUSALS:
+        return
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     request_id = (event.get("requestContext") or {}).get("requestId") or "unknown"
-    container().rejected_input.keep(
-        channel="web_form",
-        request_id=request_id,
-        body=body_bytes(event),
-        status=status,
-        code=code,
-        content_type=headers.get("content-type", ""),
-    )
+    try:
+        container().rejected_input.keep(
+            channel="web_form",
+            request_id=request_id,
+            body=body_bytes(event),
+            status=status,
+            code=code,
+            content_type=headers.get("content-type", ""),
+        )
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        logger.warning("could not keep refused input", extra={"error_type": type(exc).__name__})
 
 
 register_error_handlers(app, on_rejected=lambda status, code: _keep_rejected(app.current_event.raw_event, status, code))
@@ -42,7 +53,7 @@ def openapi() -> Response[str]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -43,7 +43,13 @@ def ingest(record: IntakeRecord) -> None:
     for notification in record.body.Records:
         if notification.s3.object is None:
             continue
-        result = container().email_intake.ingest(unquote_plus(notification.s3.object.key))
+        key = unquote_plus(notification.s3.object.key)
+        try:
+            result = container().email_intake.ingest(key)
+        except Exception as exc:
+            # The type and the object, never str(exc): messages can carry a customer's name or address.
+            logger.error("email intake failed", extra={"error_type": type(exc).__name__, "object_key": key})
+            raise
         logger.info(
             "email processed",
             extra={"outcome": result.outcome.value, "case_id": result.case_id, "customer_id": result.customer_id},
@@ -51,7 +57,7 @@ def ingest(record: IntakeRecord) -> None:
         metrics.add_metric(name=f"Email_{result.outcome.value}", unit="Count", value=1)
 
 
-@logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
+@logger.inject_lambda_context(correlation_id_path="Records[0].messageId", clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:

@@ -16,6 +16,7 @@ from infra.constructs.email_intake import INBOUND_PREFIX
 from infra.constructs.tugi_function import TugiFunction
 
 REJECTED_PREFIX = "rejected/"
+ATTACHMENTS_PREFIX = "messages/"  # shared/services/email_intake.py keys attachments there
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", ".deps-stamp"]
 
 
@@ -95,7 +96,7 @@ class FunctionsConstruct(Construct):
         self.agent_api.allow_objects(
             data.attachments_bucket,
             actions=["s3:GetObject"],
-            key_pattern="*",
+            key_pattern=f"{ATTACHMENTS_PREFIX}*",
             reason="Agents open the attachments of any case they can see; keys come from the case's messages.",
         )
         self.agent_api.role.add_to_principal_policy(
@@ -111,16 +112,10 @@ class FunctionsConstruct(Construct):
             reason="Reads the mail SES stored under inbound/; the key arrives in the S3 event.",
         )
         self.intake.allow_objects(
-            raw_mail_bucket,
-            actions=["s3:PutObject"],
-            key_pattern=f"{REJECTED_PREFIX}*",
-            reason="Stores mail it rejects under rejected/, keyed by the inbound object.",
-        )
-        self.intake.allow_objects(
             data.attachments_bucket,
             actions=["s3:PutObject"],
-            key_pattern="*",
-            reason="Writes each attachment of an inbound message under a key generated per message.",
+            key_pattern=f"{ATTACHMENTS_PREFIX}*",
+            reason="Writes each attachment of an inbound message under a key derived from the raw object.",
         )
 
 

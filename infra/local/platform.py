@@ -111,9 +111,16 @@ class EmbeddedPlatform:
         key = self.store_raw_mail(raw, key)
         response = intake.handler(s3_put_sqs_event(self.settings.raw_mail_bucket, [key]), LambdaContext())
         if response["batchItemFailures"]:
-            return IntakeOutcomeRecord(outcome="failed", reason="the handler reported the record as failed (retried)")
-        outcome = bootstrap.container().email_intake.intake_log.get(key)
-        return outcome or IntakeOutcomeRecord(outcome="failed", reason="no outcome was logged")
+            errors = [info[0].__name__ for info in intake.processor.exceptions if info[0] is not None]
+            reason = f"processing failed ({', '.join(errors) or 'unknown error'}); in AWS: retried, then the DLQ"
+            return IntakeOutcomeRecord(outcome="rejected", reason=reason)
+        # The log keeps the first run's outcome and the latest run's; this call is the latest run.
+        logged = bootstrap.container().email_intake.intake_log.get(key)
+        if logged is None:
+            return IntakeOutcomeRecord(outcome="rejected", reason="no outcome was logged")
+        if logged.last_outcome and logged.last_outcome != logged.outcome:
+            return logged.model_copy(update={"outcome": logged.last_outcome, "reason": logged.last_reason or None})
+        return logged
 
     def api(
         self,
@@ -152,6 +159,10 @@ class EmbeddedPlatform:
     @property
     def s3(self) -> Any:
         return boto3.client("s3", region_name=self.settings.region)
+
+    @property
+    def ses_client(self) -> Any:
+        return boto3.client("ses", region_name=self.settings.region)
 
     @property
     def dynamodb(self) -> Any:

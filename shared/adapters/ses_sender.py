@@ -26,4 +26,7 @@ class SesEmailSender:
             if code in _CALLER_ERRORS:
                 raise InvalidInput(f"SES refused the message ({code})", code="email_rejected") from exc
             raise Unavailable(f"SES send failed ({code})") from exc
-        return response["MessageId"]
+        # SES replaces our Message-ID header with <id@REGION.amazonses.com> (email.amazonses.com in us-east-1).
+        region = self.client.meta.region_name
+        domain = "email.amazonses.com" if region == "us-east-1" else f"{region}.amazonses.com"
+        return f"{response['MessageId']}@{domain}"

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from shared.domain.channels import Channel
 from shared.domain.events import CaseEvent, EventKind
 from shared.domain.ids import AgentId, CaseId, CaseReference, CustomerId
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict
 
 
 class CaseStatus(StrEnum):
@@ -124,7 +124,13 @@ class Case(BaseModel):
 
     def _event(self, kind: EventKind, actor: str, at: datetime, data: dict[str, Any]) -> CaseEvent:
         return CaseEvent.create(
-            case_id=self.case_id, customer_id=self.customer_id, kind=kind, actor=actor, at=at, data=data
+            case_id=self.case_id,
+            customer_id=self.customer_id,
+            origin_customer_id=self.origin_customer_id,
+            kind=kind,
+            actor=actor,
+            at=at,
+            data=data,
         )
 
 
@@ -135,7 +141,3 @@ def require_version(case: Case, expected: int) -> None:
 
 class VersionConflict(Conflict):
     code = "version_conflict"
-
-
-class CaseNotFound(InvalidInput):
-    code = "case_not_found"

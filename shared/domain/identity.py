@@ -5,8 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, NewType
 
-import idna
 import phonenumbers
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from shared.domain.ids import CustomerId
@@ -36,22 +36,23 @@ class InvalidPhone(InvalidInput):
 
 
 def normalise_email(raw: str) -> NormalisedEmail:
-    """Case-fold the address and IDNA-encode its domain: `Jüri@Näide.EE` → `jüri@xn--nide-loa.ee`.
+    """Check the syntax (email-validator, no DNS), case-fold the address, IDNA-encode the domain.
 
-    The local part is case-folded too: mail providers treat it case-insensitively in practice, and
-    one customer writing `Mari@` and `mari@` must be one person.
+    `Jüri@Näide.EE` → `jüri@xn--nide-loa.ee`. The local part is case-folded too: mail providers
+    treat it case-insensitively in practice, and `Mari@` and `mari@` must be one person.
     """
-    address = raw.strip()
-    local, sep, domain = address.rpartition("@")
-    if not sep or not local or not domain or any(c.isspace() for c in address) or len(address) > _MAX_EMAIL_LENGTH:
-        raise InvalidEmail("not an email address")
+    address = raw.strip().rstrip(".") if raw.strip().count("@") == 1 else raw.strip()
     try:
-        ascii_domain = idna.encode(domain.rstrip(".").lower(), uts46=True).decode("ascii")
-    except idna.IDNAError as exc:
-        raise InvalidEmail("the domain of the email address is not valid") from exc
-    if "." not in ascii_domain:
-        raise InvalidEmail("the domain of the email address is not valid")
-    normalised = f"{local.casefold()}@{ascii_domain}"
+        valid = validate_email(
+            address,
+            check_deliverability=False,
+            allow_smtputf8=True,
+            allow_quoted_local=True,
+            globally_deliverable=False,  # .example, .test and private domains are real in tests and intranets
+        )
+    except EmailNotValidError as exc:
+        raise InvalidEmail(str(exc)) from exc
+    normalised = f"{valid.local_part.casefold()}@{valid.ascii_domain.lower()}"
     if len(normalised) > _MAX_EMAIL_LENGTH:  # IDNA and case folding can lengthen it
         raise InvalidEmail("the email address is too long")
     return NormalisedEmail(normalised)

@@ -61,3 +61,5 @@ class ParsedEmail(BaseModel):
     malformed: bool = False  # the standard parser could not read it cleanly; fallback used or defects found
     defects: list[str] = []  # names of the defects, e.g. "InvalidHeaderDefect: …"
     truncated: bool = False  # text or html was cut to the size limit; the raw object keeps everything
+    virus_verdict: str | None = None  # SES's X-SES-Virus-Verdict (PASS, FAIL, GRAY, ...), when SES scanned it
+    spam_verdict: str | None = None  # SES's X-SES-Spam-Verdict

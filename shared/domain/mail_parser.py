@@ -148,6 +148,8 @@ def _parse(raw: bytes, defects: _Defects, *, max_text_chars: int, max_html_chars
     body = _attempt(defects, "body", lambda: _render_body(parts, max_text_chars, max_html_chars), _Body())
     reply_text = _attempt(defects, "reply", lambda: _latest_reply(body.text), body.text)
     verdict = _attempt(defects, "classification", lambda: _classify(tree, headers, subject), _Verdict())
+    virus = _attempt(defects, "X-SES-Virus-Verdict", lambda: headers.raw("X-SES-Virus-Verdict"), None)
+    spam = _attempt(defects, "X-SES-Spam-Verdict", lambda: headers.raw("X-SES-Spam-Verdict"), None)
     return ParsedEmail(
         message_id=message_ids[0] if message_ids else _raw_digest_id(raw),
         has_message_id=bool(message_ids),
@@ -170,6 +172,8 @@ def _parse(raw: bytes, defects: _Defects, *, max_text_chars: int, max_html_chars
         malformed=bool(defects.names),
         defects=defects.names,
         truncated=body.truncated,
+        virus_verdict=virus.strip().upper() if virus else None,
+        spam_verdict=spam.strip().upper() if spam else None,
     )
 
 

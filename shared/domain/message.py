@@ -12,6 +12,8 @@ from shared.domain.ids import CaseId, CustomerId, MessageId
 
 
 class DeliveryStatus(StrEnum):
+    QUEUED = "queued"  # stored, about to be handed to the provider
+    FAILED = "failed"  # the provider refused it
     SENT = "sent"
     DELIVERED = "delivered"
     DELAYED = "delayed"
@@ -85,6 +87,7 @@ class Message(BaseModel):
     attachments: list[StoredAttachment] = []
     rejected_attachments: list[RejectedAttachment] = []
     external_id: str | None = None  # the channel's own id (email Message-ID without <>)
+    alias_ids: list[str] = []  # other ids the channel knows it by (SES replaces our Message-ID with its own)
     in_reply_to: list[str] = []
     references: list[str] = []
     to: list[str] = []

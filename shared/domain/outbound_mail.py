@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -49,7 +50,9 @@ class OutboundEmail(BaseModel):
     references: list[str] = []
 
     def to_mime(self) -> bytes:
-        message = EmailMessage()
+        # Up to RFC 5322's 998 characters a line: the default 78 folds a long Message-ID into
+        # encoded words, and a mail client would no longer recognise the id it is answering.
+        message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
         message["From"] = formataddr((self.from_name, self.from_address))
         message["To"] = ", ".join(self.to)
         message["Subject"] = self.subject

@@ -10,15 +10,15 @@ from shared.domain.case import Case, CaseStatus, Priority, VersionConflict, requ
 from shared.domain.channels import AuthorKind, Channel, Direction
 from shared.domain.clock import utc_now
 from shared.domain.events import CaseEvent, EventKind
-from shared.domain.identity import IdentityKind
+from shared.domain.identity import Identity, IdentityKind
 from shared.domain.ids import AgentId, CaseId, CustomerId, new_case_id, new_message_id, new_reference
 from shared.domain.message import Author, DeliveryStatus, Message
 from shared.domain.outbound_mail import OutboundEmail, reply_subject
 from shared.domain.paging import InvalidCursor, Page
 from shared.domain.timeline import CaseDetail
-from shared.errors import InvalidInput, NotFound
+from shared.errors import InvalidInput, NotFound, TugiError, Unavailable
 from shared.ports import CaseStore, CustomerStore, CustomerWasMerged, EmailSender, ReferenceTaken, StaleVersion
-from shared.services.customers import ResolvedCustomer
+from shared.services.customers import ResolvedCustomer, live_customer
 from shared.settings import Settings
 
 _ATTEMPTS = 5
@@ -113,13 +113,10 @@ class CaseService:
             except ReferenceTaken:
                 continue
             return case
-        raise StaleVersion("could not open the case")
+        raise Unavailable("could not open the case; try again")
 
     def _live(self, customer_id: CustomerId) -> CustomerId:
-        customer = self.customers.get_customer(customer_id)
-        if customer is None or customer.merged_into is None:
-            return customer_id
-        return customer.merged_into
+        return live_customer(self.customers, customer_id).customer_id
 
     # --- reading -------------------------------------------------------------------------
 
@@ -182,11 +179,15 @@ class CaseService:
         return self._append(case_id, note, EventKind.NOTE_ADDED, actor=agent)
 
     def reply_by_email(self, case_id: CaseId, request: ReplyRequest, *, agent: AgentId) -> Message:
-        """Send the agent's answer with In-Reply-To/References so the customer's reply threads back."""
+        """Answer by email so that the customer's reply threads back onto the case.
+
+        The reply is stored (queued) before it is sent, so nothing the customer receives goes
+        unrecorded; then it is marked sent and the Message-ID SES gave it is claimed too (SES
+        replaces ours), or it is marked failed and the error is raised.
+        """
         detail = self.get(case_id)
-        inbound = [m for m in detail.messages if m.channel == Channel.EMAIL and m.direction == Direction.INBOUND]
-        last = max(inbound, key=lambda m: m.at) if inbound else None
-        to = self._reply_address(detail.case, last)
+        to = self._reply_address(detail)
+        last = self._last_customer_email(detail)
         message_id = new_message_id()
         external_id = f"{message_id}@{self.settings.mail_domain}"
         references = ([*last.references, last.external_id] if last and last.external_id else [])[-20:]
@@ -200,7 +201,6 @@ class CaseService:
             in_reply_to=last.external_id if last else None,
             references=references,
         )
-        self.sender.send_raw(source=self.settings.support_address, destinations=[to], raw=email.to_mime())
 
         def reply(case: Case) -> Message:
             return Message(
@@ -218,18 +218,54 @@ class CaseService:
                 in_reply_to=[email.in_reply_to] if email.in_reply_to else [],
                 references=email.references,
                 to=[to],
-                delivery_status=DeliveryStatus.SENT,
+                delivery_status=DeliveryStatus.QUEUED,
             )
 
-        return self._append(case_id, reply, EventKind.REPLY_SENT, actor=agent, agent_reply=True)
+        message = self._append(case_id, reply, EventKind.REPLY_SENT, actor=agent, agent_reply=True)
+        stored = self.cases.find_channel_id(Channel.EMAIL.value, external_id)
+        if stored is None:  # cannot happen: _append stored it; refuse to send what is not recorded
+            raise Unavailable("the reply was not stored; not sent")
+        try:
+            seen_as = self.sender.send_raw(source=self.settings.support_address, destinations=[to], raw=email.to_mime())
+        except TugiError as exc:
+            self.cases.set_delivery(stored, DeliveryStatus.FAILED, exc.instance_code)
+            raise
+        aliases = [seen_as] if seen_as != external_id else []
+        self.cases.record_sent(stored, aliases)
+        return message.model_copy(update={"delivery_status": DeliveryStatus.SENT, "alias_ids": aliases})
 
-    def _reply_address(self, case: Case, last_inbound: Message | None) -> str:
-        if last_inbound and last_inbound.reply_address:
-            return last_inbound.reply_address
-        emails = [i for i in self.customers.list_identities(case.customer_id) if i.identity.kind == IdentityKind.EMAIL]
+    @staticmethod
+    def _last_customer_email(detail: CaseDetail) -> Message | None:
+        inbound = [
+            m
+            for m in detail.messages
+            if m.channel == Channel.EMAIL and m.direction == Direction.INBOUND and not m.auto_reply
+        ]
+        return max(inbound, key=lambda m: m.at) if inbound else None
+
+    def _reply_address(self, detail: CaseDetail) -> str:
+        """The newest address the case's own customer wrote from (never a stranger who copied the subject)."""
+        written = sorted(
+            (m for m in detail.messages if m.direction == Direction.INBOUND and m.reply_address and not m.auto_reply),
+            key=lambda m: m.at,
+            reverse=True,
+        )
+        for message in written:
+            if self._belongs_to(str(message.reply_address), detail.case.customer_id):
+                return str(message.reply_address)
+        emails = [
+            i for i in self.customers.list_identities(detail.case.customer_id) if i.identity.kind == IdentityKind.EMAIL
+        ]
         if not emails:
             raise NoEmailAddress("the customer has no email address to reply to")
         return emails[0].identity.value
+
+    def _belongs_to(self, address: str, customer_id: CustomerId) -> bool:
+        try:
+            record = self.customers.get_identity(Identity.email(address))
+        except InvalidInput:
+            return False
+        return record is not None and live_customer(self.customers, record.customer_id).customer_id == customer_id
 
     def _append(
         self,

@@ -9,7 +9,14 @@ from pydantic_core import PydanticCustomError
 
 from shared.domain.channels import AuthorKind, Channel, Direction
 from shared.domain.clock import utc_now
-from shared.domain.identity import Identity, InvalidEmail, InvalidPhone, normalise_email, normalise_phone
+from shared.domain.identity import (
+    Identity,
+    IdentityKind,
+    InvalidEmail,
+    InvalidPhone,
+    normalise_email,
+    normalise_phone,
+)
 from shared.domain.ids import CaseId, CaseReference, CustomerId, new_message_id
 from shared.domain.message import Author, Message
 from shared.ports import Once
@@ -80,7 +87,7 @@ class ContactForm:
     def _submit(self, request: SubmitContactRequest) -> SubmitContactResponse:
         identities = [
             *([Identity.email(request.email)] if request.email else []),
-            *([Identity.phone(request.phone, "ZZ")] if request.phone else []),  # already E.164
+            *([Identity(kind=IdentityKind.PHONE, value=request.phone)] if request.phone else []),  # E.164 already
         ]
         customer = self.customers.resolve(
             identities, name=request.name, locale=request.locale, channel=Channel.WEB_FORM

@@ -41,7 +41,7 @@ class CustomerView(BaseModel):
     identities: list[IdentityRecord]
 
 
-def _live(store: CustomerStore, customer_id: CustomerId) -> Customer:
+def live_customer(store: CustomerStore, customer_id: CustomerId) -> Customer:
     """The customer, followed through merges to the one that is live now."""
     seen: set[str] = set()
     customer = store.get_customer(customer_id)
@@ -92,7 +92,7 @@ class CustomerService:
         raise Conflict("the identity kept changing owner; try again", code="identity_contended")
 
     def live_customer_id(self, customer_id: CustomerId) -> CustomerId:
-        return _live(self.customers, customer_id).customer_id
+        return live_customer(self.customers, customer_id).customer_id
 
     def _claim_new(self, customer_id: CustomerId, identities: list[Identity]) -> None:
         """A known customer wrote with a new phone or address too: remember it, unless it is someone else's."""
@@ -110,15 +110,24 @@ class CustomerService:
             raise CustomerNotFound(f"no customer {customer_id}")
         return CustomerView(customer=customer, identities=self.customers.list_identities(customer_id))
 
-    def find(self, identity: Identity) -> CustomerView:
-        record = self.customers.get_identity(identity)
-        if record is None:
-            raise CustomerNotFound("no customer has this identity")
-        return self.get(_live(self.customers, record.customer_id).customer_id)
+    def find(self, identities: list[Identity]) -> CustomerView:
+        """The customer of the first identity someone has (email before phone)."""
+        for identity in identities:
+            record = self.customers.get_identity(identity)
+            if record is not None:
+                return self.get(live_customer(self.customers, record.customer_id).customer_id)
+        raise CustomerNotFound("no customer has this identity")
 
     def timeline(self, customer_id: CustomerId, *, limit: int, cursor: str | None) -> Page[TimelineEntry]:
-        if self.customers.get_customer(customer_id) is None:
+        customer = self.customers.get_customer(customer_id)
+        if customer is None:
             raise CustomerNotFound(f"no customer {customer_id}")
+        if customer.merged_into:
+            raise Conflict(
+                f"the customer was merged into {customer.merged_into}; read that timeline",
+                code="customer_merged",
+                details=[{"field": "customer_id", "code": "merged_into", "message": customer.merged_into}],
+            )
         try:
             return self.cases.timeline(customer_id, limit, cursor)
         except InvalidCursor as exc:
@@ -187,6 +196,8 @@ class CustomerService:
         """Undo the merge of source: its identities and cases (and those that came since) go back."""
         record = self.customers.get_merge(source_id)
         if record is None:
+            if self.customers.get_customer(source_id) is None:
+                raise CustomerNotFound(f"no customer {source_id}")
             raise MergeConflict(f"{source_id} was never merged", code="not_merged")
         if record.state == MergeState.UNMERGED:
             return record

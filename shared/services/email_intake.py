@@ -5,7 +5,10 @@ Nothing is lost: the raw object stays in S3 whatever happens, and its outcome is
 
 from __future__ import annotations
 
+import hashlib
+import re
 from enum import StrEnum
+from pathlib import PurePosixPath
 
 from pydantic import BaseModel
 
@@ -42,6 +45,13 @@ from shared.services.customers import CustomerService
 from shared.settings import Settings
 
 _ATTEMPTS = 5
+_MAX_THREAD_IDS = 20  # References can list hundreds of ids; the recent ones decide
+
+
+def _extension(filename: str) -> str:
+    """`.pdf` for `Arve 12.PDF`; nothing when the name has no plain extension."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix) else ""
 
 
 class Outcome(StrEnum):
@@ -101,7 +111,7 @@ class EmailIntake:
         return self._route(mail, raw_key, sender)
 
     def _route(self, mail: ParsedEmail, raw_key: str, sender: Identity) -> IntakeResult:
-        thread = self._thread(mail)
+        thread = self._thread(mail, sender)
         try:
             if mail.kind == MailKind.AUTO_REPLY:
                 return self._auto_reply(mail, raw_key, thread)
@@ -131,18 +141,27 @@ class EmailIntake:
             return self._seen(mail, Outcome.REJECTED, "sent from our own support address (mail loop)")
         return identity
 
-    def _thread(self, mail: ParsedEmail) -> Case | None:
-        """The case this mail answers: by In-Reply-To/References, then by the reference in the subject."""
-        for message_id in [*mail.in_reply_to, *reversed(mail.references)]:
+    def _thread(self, mail: ParsedEmail, sender: Identity) -> Case | None:
+        """The case this mail answers.
+
+        By In-Reply-To/References from anyone (knowing a Message-ID of the conversation means being
+        in it: the customer, or someone they copied in); by the reference in the subject only from
+        the case's own customer, since a subject is easy to copy and the agent's answer goes back.
+        """
+        candidates = [*mail.in_reply_to[:_MAX_THREAD_IDS], *reversed(mail.references[-_MAX_THREAD_IDS:])]
+        for message_id in dict.fromkeys(candidates):
             ref = self.cases.find_channel_id(Channel.EMAIL.value, message_id)
             if ref is not None and ref.case_id is not None:
                 return self.cases.get_case(ref.case_id)
         reference = find_reference(mail.subject, self.settings.reference_prefix)
-        if reference is not None:
-            case_id = self.cases.find_case_by_reference(reference)
-            if case_id is not None:
-                return self.cases.get_case(case_id)
-        return None
+        case_id = self.cases.find_case_by_reference(reference) if reference else None
+        case = self.cases.get_case(case_id) if case_id else None
+        if case is None:
+            return None
+        owner = self.customers.get_identity(sender)
+        if owner is None or self.customer_service.live_customer_id(owner.customer_id) != case.customer_id:
+            return None
+        return case
 
     # --- outcomes --------------------------------------------------------------------------
 
@@ -154,7 +173,13 @@ class EmailIntake:
 
         def first_message(case_id: CaseId, customer_id: CustomerId, origin: CustomerId) -> Message:
             return self._message(
-                mail, raw_key=raw_key, message_id=message_id, case_id=case_id, customer_id=customer_id, origin=origin
+                mail,
+                raw_key=raw_key,
+                message_id=message_id,
+                case_id=case_id,
+                customer_id=customer_id,
+                origin=origin,
+                author=customer_id,
             )
 
         case = self.case_service.open(
@@ -169,7 +194,7 @@ class EmailIntake:
 
     def _add_to_case(self, mail: ParsedEmail, raw_key: str, case: Case, sender: Identity) -> IntakeResult:
         # A person the customer copied in is recognised too; the message goes on the case's timeline.
-        self.customer_service.resolve([sender], name=mail.from_name, locale=None, channel=Channel.EMAIL)
+        author = self.customer_service.resolve([sender], name=mail.from_name, locale=None, channel=Channel.EMAIL)
         message_id = new_message_id()
         for _ in range(_ATTEMPTS):
             version = case.version
@@ -180,6 +205,7 @@ class EmailIntake:
                 case_id=case.case_id,
                 customer_id=case.customer_id,
                 origin=case.origin_customer_id,
+                author=author.customer_id,
             )
             events = [self._received_event(case, message)]
             change = case.receive_customer_message(at=message.at)
@@ -209,6 +235,7 @@ class EmailIntake:
             case_id=case.case_id,
             customer_id=case.customer_id,
             origin=case.origin_customer_id,
+            author=case.customer_id,
             auto_reply=True,
         )
         for _ in range(_ATTEMPTS):
@@ -256,9 +283,10 @@ class EmailIntake:
         case_id: CaseId,
         customer_id: CustomerId,
         origin: CustomerId,
+        author: CustomerId,
         auto_reply: bool = False,
     ) -> Message:
-        stored, rejected = self._store_attachments(mail.attachments, case_id, message_id)
+        stored, rejected = self._store_attachments(mail, raw_key)
         text, reply_text, html, cut = fit_bodies(mail.text, mail.reply_text, mail.html)
         return Message(
             message_id=message_id,
@@ -267,7 +295,7 @@ class EmailIntake:
             origin_customer_id=origin,
             channel=Channel.EMAIL,
             direction=Direction.INBOUND,
-            author=Author(kind=AuthorKind.CUSTOMER, id=customer_id, name=mail.from_name),
+            author=Author(kind=AuthorKind.CUSTOMER, id=author, name=mail.from_name),
             at=utc_now(),
             subject=mail.subject,
             text=text,
@@ -288,12 +316,17 @@ class EmailIntake:
         )
 
     def _store_attachments(
-        self, attachments: list[ParsedAttachment], case_id: CaseId, message_id: MessageId
+        self, mail: ParsedEmail, raw_key: str
     ) -> tuple[list[StoredAttachment], list[RejectedAttachment]]:
+        """Store what is allowed under keys derived from the raw object, so a retry overwrites, never adds.
+
+        The customer's file name stays in the record, not in the key: keys reach traces and access logs.
+        """
         stored: list[StoredAttachment] = []
         rejected: list[RejectedAttachment] = []
-        for index, attachment in enumerate(attachments):
-            reason = self._rejection(attachment, index)
+        folder = "messages/" + hashlib.sha256(raw_key.encode()).hexdigest()[:32]
+        for index, attachment in enumerate(mail.attachments):
+            reason = "virus" if mail.virus_verdict == "FAIL" else self._rejection(attachment, index)
             if reason:
                 rejected.append(
                     RejectedAttachment(
@@ -304,7 +337,7 @@ class EmailIntake:
                     )
                 )
                 continue
-            key = f"cases/{case_id}/{message_id}/{index}-{attachment.filename}"
+            key = f"{folder}/{index}{_extension(attachment.filename)}"
             self.attachments.put(key, attachment.content, attachment.content_type)
             stored.append(
                 StoredAttachment(

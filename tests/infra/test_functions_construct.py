@@ -116,11 +116,10 @@ def test_each_function_touches_only_the_objects_it_needs(resources: Resources) -
     raw = logical_id_of(resources, "AWS::S3::Bucket", "RawMail")
     attachments = logical_id_of(resources, "AWS::S3::Bucket", "Attachments")
     assert _object_grants(resources, "PublicApi") == {("s3:PutObject", raw, "/rejected/*")}
-    assert _object_grants(resources, "AgentApi") == {("s3:GetObject", attachments, "/*")}
+    assert _object_grants(resources, "AgentApi") == {("s3:GetObject", attachments, "/messages/*")}
     assert _object_grants(resources, "EmailIntake") == {
         ("s3:GetObject", raw, "/inbound/*"),
-        ("s3:PutObject", raw, "/rejected/*"),
-        ("s3:PutObject", attachments, "/*"),
+        ("s3:PutObject", attachments, "/messages/*"),
     }
 
 

@@ -51,7 +51,9 @@ def test_merge_makes_one_timeline_and_unmerge_restores_both(platform: EmbeddedPl
     assert merged.status == 200
     assert merged.json()["state"] == "merged"
     assert _timeline_case_ids(platform, a["customer_id"], agent_token) == {a["case_id"], b["case_id"]}
-    assert _timeline_case_ids(platform, b["customer_id"], agent_token) == set()
+    merged_away = platform.api("GET", f"/v1/customers/{b['customer_id']}/timeline", token=agent_token)
+    assert (merged_away.status, merged_away.json()["error"]["code"]) == (409, "customer_merged")
+    assert merged_away.json()["error"]["details"][0]["message"] == a["customer_id"]
     found = platform.api("GET", "/v1/customers", query={"email": "anna.work@firma.ee"}, token=agent_token).json()
     assert found["customer"]["customer_id"] == a["customer_id"]
     moved = platform.api("GET", f"/v1/cases/{b['case_id']}", token=agent_token).json()

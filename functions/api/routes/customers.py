@@ -44,13 +44,13 @@ def find_customer(
 ) -> CustomerView:
     current_caller(router)
     services = container()
-    if email:
-        identity = Identity.email(email)
-    elif phone:
-        identity = Identity.phone(phone, services.settings.default_phone_region)
-    else:
+    identities = [
+        *([Identity.email(email)] if email else []),
+        *([Identity.phone(phone, services.settings.default_phone_region)] if phone else []),
+    ]
+    if not identities:
         raise InvalidInput("give email or phone", code="identity_required")
-    return services.customers.find(identity)
+    return services.customers.find(identities)
 
 
 @router.get(

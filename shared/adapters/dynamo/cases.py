@@ -193,6 +193,38 @@ class DynamoCaseStore:
         item = self.table.get(keys.reference_pk(reference), "REF")
         return CaseId(item["case_id"]) if item else None
 
+    def set_delivery(self, ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> None:
+        if ref.case_id is None or ref.message_sort_key is None:
+            raise ValueError("not a stored message")
+        self.table.update(
+            keys.case_pk(ref.case_id),
+            ref.message_sort_key,
+            "SET delivery_status = :status, delivery_detail = :detail",
+            {":status": status.value, ":detail": detail or ""},
+            condition="attribute_exists(PK)",
+        )
+
+    def record_sent(self, ref: ChannelRef, aliases: list[str]) -> None:
+        if ref.case_id is None or ref.message_sort_key is None:
+            raise ValueError("not a stored message")
+        alias_items = [
+            ref.model_dump(mode="json", exclude_none=True)
+            | {"PK": keys.channel_id_pk("email", alias), "SK": "CHANNELID", "type": "channel_id"}
+            for alias in aliases
+        ]
+        self.table.transact(
+            [
+                update_op(
+                    keys.case_pk(ref.case_id),
+                    ref.message_sort_key,
+                    "SET delivery_status = :status, alias_ids = :aliases",
+                    {":status": DeliveryStatus.SENT.value, ":aliases": aliases},
+                    condition="attribute_exists(PK)",
+                ),
+                *(put_op(item) for item in alias_items),
+            ]
+        )
+
     def mark_seen(self, channel: str, external_id: str, outcome: str) -> None:
         try:
             self.table.transact([put_op(_seen_item(channel, external_id, outcome), condition=_NOT_EXISTS)])

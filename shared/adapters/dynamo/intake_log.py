@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
+from botocore.exceptions import ClientError
+
 from shared.adapters.dynamo import keys
-from shared.adapters.dynamo.table import DynamoTable
+from shared.adapters.dynamo.table import DynamoTable, is_condition_failure
 from shared.ports import IntakeOutcomeRecord
 
 _KEEP_SECONDS = 90 * 24 * 3600
@@ -16,15 +18,32 @@ class DynamoIntakeLog:
         self.table = table
 
     def record(self, object_key: str, outcome: IntakeOutcomeRecord) -> None:
-        self.table.put(
-            {
-                "PK": keys.intake_pk(object_key),
-                "SK": "INTAKE",
-                "type": "intake",
-                "ttl": int(time.time()) + _KEEP_SECONDS,
-            }
-            | outcome.model_dump(mode="json")
-        )
+        if outcome.outcome == "duplicate" and self._note_replay(object_key, outcome):
+            return
+        first = outcome.model_copy(update={"last_outcome": outcome.outcome, "last_reason": outcome.reason})
+        item = {
+            "PK": keys.intake_pk(object_key),
+            "SK": "INTAKE",
+            "type": "intake",
+            "ttl": int(time.time()) + _KEEP_SECONDS,
+        }
+        self.table.put(item | first.model_dump(mode="json"))
+
+    def _note_replay(self, object_key: str, outcome: IntakeOutcomeRecord) -> bool:
+        """Keep what the first run did; only the latest outcome changes. False when there was no first run."""
+        try:
+            self.table.update(
+                keys.intake_pk(object_key),
+                "INTAKE",
+                "SET last_outcome = :outcome, last_reason = :reason",
+                {":outcome": outcome.outcome, ":reason": outcome.reason or ""},
+                condition="attribute_exists(PK)",
+            )
+        except ClientError as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
 
     def get(self, object_key: str) -> IntakeOutcomeRecord | None:
         item = self.table.get(keys.intake_pk(object_key), "INTAKE", consistent=True)
