@@ -6,7 +6,8 @@ ids (case, customer), never names, addresses, phone numbers or message text.
 
 from __future__ import annotations
 
-import hashlib
+import traceback
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
@@ -15,8 +16,14 @@ metrics = Metrics(namespace="Tugi", service="tugi")
 tracer = Tracer(service="tugi")
 
 
-def redact(value: str | None) -> str | None:
-    """A stable, non-reversible tag for personal data, so logs can correlate without storing it."""
-    if value is None:
-        return None
-    return "sha256:" + hashlib.sha256(value.encode()).hexdigest()[:16]
+def error_fields(exc: BaseException) -> dict[str, Any]:
+    """An error for the log: its type and where it happened, never its message.
+
+    Messages carry input (a pydantic error quotes the value, a ClientError the key), and input
+    here is a customer's name, address or words.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)[-8:]
+    return {
+        "error_type": type(exc).__name__,
+        "stack": [f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} in {f.name}" for f in frames],
+    }

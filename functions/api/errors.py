@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
 from shared.errors import MalformedRequest, TugiError, UnsupportedMediaType
-from shared.observability import logger
+from shared.observability import error_fields, logger
 
 
 class ErrorDetail(BaseModel):
@@ -101,7 +101,10 @@ def register_error_handlers(
 
     @app.exception_handler(TugiError)  # type: ignore[untyped-decorator]
     def _tugi(exc: TugiError) -> Response[str]:
-        logger.info("request refused", extra={"error_code": exc.instance_code, "status": exc.http_status})
+        if exc.http_status >= 500:
+            logger.error("request failed", extra=error_fields(exc) | {"error_code": exc.instance_code})
+        else:
+            logger.info("request refused", extra={"error_code": exc.instance_code, "status": exc.http_status})
         if exc.http_status < 500:
             rejected(exc.http_status, exc.instance_code)
         return error_body(exc.http_status, exc.instance_code, exc.message, request_id(), exc.details)
@@ -129,7 +132,7 @@ def register_error_handlers(
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def _unexpected(exc: Exception) -> Response[str]:
-        logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
+        logger.error("unhandled error", extra=error_fields(exc))
         return error_body(
             HTTPStatus.INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side", request_id()
         )

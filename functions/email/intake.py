@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Json, model_validator
 
 from shared.bootstrap import container
-from shared.observability import logger, metrics, tracer
+from shared.observability import error_fields, logger, metrics, tracer
 
 
 class S3Notification(BaseModel):
@@ -48,7 +48,7 @@ def ingest(record: IntakeRecord) -> None:
             result = container().email_intake.ingest(key)
         except Exception as exc:
             # The type and the object, never str(exc): messages can carry a customer's name or address.
-            logger.error("email intake failed", extra={"error_type": type(exc).__name__, "object_key": key})
+            logger.error("email intake failed", extra=error_fields(exc) | {"object_key": key})
             raise
         logger.info(
             "email processed",
@@ -59,6 +59,6 @@ def ingest(record: IntakeRecord) -> None:
 
 @logger.inject_lambda_context(correlation_id_path="Records[0].messageId", clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=ingest, processor=processor, context=context)

@@ -6,9 +6,13 @@ handler modules' services; it sets the environment the handlers read and restore
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -43,6 +47,22 @@ DEMO_USERS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 _PUBLIC_ROUTES = ("/v1/contacts", "/v1/openapi.json")
 _AGENT_ROUTES = ("/v1/cases", "/v1/customers")
+
+
+# Lambda runs one event at a time in an execution environment, and Powertools' resolver keeps the
+# current event on the module's app: concurrent calls of one handler in one process would read each
+# other's requests. Each function is one environment here.
+_environments: dict[str, threading.Lock] = {}
+_environments_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _invocation(function: str) -> Iterator[None]:
+    """One event at a time per function; what it prints (EMF metrics) goes to stderr, as to CloudWatch."""
+    with _environments_lock:
+        lock = _environments.setdefault(function, threading.Lock())
+    with lock, contextlib.redirect_stdout(sys.stderr):
+        yield
 
 
 @dataclass
@@ -109,7 +129,8 @@ class EmbeddedPlatform:
         from functions.email import intake  # noqa: PLC0415 - handlers are imported once the platform is up
 
         key = self.store_raw_mail(raw, key)
-        response = intake.handler(s3_put_sqs_event(self.settings.raw_mail_bucket, [key]), LambdaContext())
+        with _invocation("email-intake"):
+            response = intake.handler(s3_put_sqs_event(self.settings.raw_mail_bucket, [key]), LambdaContext())
         if response["batchItemFailures"]:
             errors = [info[0].__name__ for info in intake.processor.exceptions if info[0] is not None]
             reason = f"processing failed ({', '.join(errors) or 'unknown error'}); in AWS: retried, then the DLQ"
@@ -153,7 +174,8 @@ class EmbeddedPlatform:
         else:
             return ApiResponse(403, {}, json.dumps({"message": "Missing Authentication Token"}))
         event = rest_event(method, path, body=body, headers=headers, query=query, claims=claims)
-        result = handler(event, LambdaContext())
+        with _invocation(handler.__module__):
+            result = handler(event, LambdaContext())
         return ApiResponse(result["statusCode"], result.get("headers") or {}, result.get("body") or "")
 
     @property

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 
 import pytest
 
 from infra.local.platform import EmbeddedPlatform
+from shared.observability import logger
 
 VALID = {
     "name": "Mari Maasikas",
@@ -161,3 +164,24 @@ def test_the_same_submission_twice_is_one_case(platform: EmbeddedPlatform) -> No
     assert double_click.json() == first.json()
     assert changed.json()["case_id"] != first.json()["case_id"]
     assert changed.json()["customer_id"] == first.json()["customer_id"]
+
+
+def test_an_aws_failure_is_a_5xx_with_a_request_id_and_no_personal_data_logged(platform: EmbeddedPlatform) -> None:
+    platform.dynamodb.delete_table(TableName=platform.settings.table_name)
+    logs = io.StringIO()
+    handler = logging.StreamHandler(logs)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        response = platform.api("POST", "/v1/contacts", json_body=VALID)
+    finally:
+        logger.removeHandler(handler)
+
+    assert response.status == 503
+    assert response.json()["error"]["code"] == "unavailable"
+    assert response.json()["error"]["request_id"]
+    logged = logs.getvalue()
+    assert "request failed" in logged
+    assert "error_type" in logged
+    assert "maasikas" not in logged.lower()
+    assert "5123" not in logged
