@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 from typing import Any
 
+from infra.local.events import LambdaContext
 from infra.local.platform import EmbeddedPlatform
 from shared import bootstrap
 from shared.services.contacts import SubmitContactRequest
@@ -22,6 +23,7 @@ def test_simultaneous_first_contacts_from_one_new_address_make_one_customer(plat
     contenders = 8
     barrier = Barrier(contenders)
     form = bootstrap.container().contact_form
+    bootstrap.container().once.register_lambda_context(LambdaContext())
 
     def contact(n: int) -> dict[str, Any]:
         request = SubmitContactRequest(
