@@ -139,3 +139,37 @@ def test_merges_that_make_no_sense_are_refused(platform: EmbeddedPlatform, agent
     assert (into_merged.status, into_merged.json()["error"]["code"]) == (409, "merge_conflict")
     assert (elsewhere.status, elsewhere.json()["error"]["code"]) == (409, "merge_conflict")
     assert (never.status, never.json()["error"]["code"]) == (409, "not_merged")
+
+
+def test_chained_merges_are_undone_last_first_and_each_case_goes_home(
+    platform: EmbeddedPlatform, agent_token: str
+) -> None:
+    a = submit(platform, email="a@example.ee")
+    b = submit(platform, email="b@example.ee")
+    c = submit(platform, email="c@example.ee")
+
+    def merge(target: dict[str, Any], source: dict[str, Any]) -> int:
+        return platform.api(
+            "POST",
+            f"/v1/customers/{target['customer_id']}/merge",
+            json_body={"source_customer_id": source["customer_id"]},
+            token=agent_token,
+        ).status
+
+    def unmerge(source: dict[str, Any]) -> tuple[int, str | None]:
+        response = platform.api("POST", f"/v1/customers/{source['customer_id']}/unmerge", token=agent_token)
+        return response.status, response.json().get("error", {}).get("code")
+
+    def owner(case: dict[str, Any]) -> str:
+        return str(platform.api("GET", f"/v1/cases/{case['case_id']}", token=agent_token).json()["customer_id"])
+
+    assert merge(a, b) == 200  # B into A
+    assert merge(c, a) == 200  # A (with B inside) into C
+    assert {owner(a), owner(b), owner(c)} == {c["customer_id"]}
+    assert unmerge(b) == (409, "merge_conflict")  # A is merged into C: undo that first
+
+    assert unmerge(a) == (200, None)
+    assert (owner(a), owner(b), owner(c)) == (a["customer_id"], a["customer_id"], c["customer_id"])
+
+    assert unmerge(b) == (200, None)
+    assert (owner(a), owner(b), owner(c)) == (a["customer_id"], b["customer_id"], c["customer_id"])
