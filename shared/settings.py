@@ -52,6 +52,9 @@ class Settings(BaseSettings):
 
     # Cases
     default_queue: str = "general"
+    case_detail_budget_bytes: int = Field(
+        default=4_000_000, description="Messages in GET /v1/cases/{id}, newest first; Lambda answers at most 6 MB"
+    )
 
     # Local runtime only; never set in AWS.
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")

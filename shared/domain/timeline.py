@@ -23,3 +23,23 @@ class CaseDetail(BaseModel):
     case: Case
     messages: list[Message]
     events: list[CaseEvent]
+    omitted_messages: int = 0  # older messages left out to keep the answer small; the timeline has them all
+
+
+def newest_within(detail: CaseDetail, budget_bytes: int) -> CaseDetail:
+    """The case with its newest messages that fit in `budget_bytes` of JSON (always at least one), oldest first."""
+    kept: list[Message] = []
+    used = 0
+    for message in sorted(detail.messages, key=lambda m: m.at, reverse=True):
+        size = len(message.model_dump_json())
+        if kept and used + size > budget_bytes:
+            break
+        kept.append(message)
+        used += size
+    return detail.model_copy(
+        update={
+            "messages": kept[::-1],
+            "events": sorted(detail.events, key=lambda e: e.at),
+            "omitted_messages": len(detail.messages) - len(kept),
+        }
+    )

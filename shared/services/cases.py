@@ -15,7 +15,7 @@ from shared.domain.ids import AgentId, CaseId, CustomerId, new_case_id, new_mess
 from shared.domain.message import Author, DeliveryStatus, Message
 from shared.domain.outbound_mail import OutboundEmail, reply_subject
 from shared.domain.paging import InvalidCursor, Page
-from shared.domain.timeline import CaseDetail
+from shared.domain.timeline import CaseDetail, newest_within
 from shared.errors import InvalidInput, NotFound, TugiError, Unavailable
 from shared.ports import CaseStore, CustomerStore, CustomerWasMerged, EmailSender, ReferenceTaken, StaleVersion
 from shared.services.customers import ResolvedCustomer, live_customer
@@ -127,10 +127,11 @@ class CaseService:
             raise InvalidInput("the cursor is not one this list gave out", code="invalid_cursor") from exc
 
     def get(self, case_id: CaseId) -> CaseDetail:
+        """The case with all its events and as many of its newest messages as fit in one answer."""
         detail = self.cases.get_case_detail(case_id)
         if detail is None:
             raise CaseNotFound(f"no case {case_id}")
-        return detail
+        return newest_within(detail, self.settings.case_detail_budget_bytes)
 
     def _case(self, case_id: CaseId) -> Case:
         case = self.cases.get_case(case_id)

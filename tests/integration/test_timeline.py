@@ -67,3 +67,31 @@ def test_a_page_of_a_1000_message_timeline_costs_one_query(platform: EmbeddedPla
     texts = [e["message"]["text"] for e in entries if e["type"] == "message"]
     assert texts[:3] == ["My card was blocked.", "message 999", "message 998"]
     assert len(set(texts)) == len(texts) == 99  # the 100th entry is the case_opened event
+
+
+def test_a_case_too_big_for_one_answer_shows_its_newest_messages(platform: EmbeddedPlatform, agent_token: str) -> None:
+    created = submit(platform)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    big = "x" * 250_000
+    for n in range(30):  # ~7.5 MB of text: more than Lambda may answer
+        message = Message(
+            message_id=new_message_id(),
+            case_id=CaseId(created["case_id"]),
+            customer_id=CustomerId(created["customer_id"]),
+            origin_customer_id=CustomerId(created["customer_id"]),
+            channel=Channel.EMAIL,
+            direction=Direction.INBOUND,
+            author=Author(kind=AuthorKind.CUSTOMER),
+            at=start + timedelta(minutes=n),
+            text=f"{n} {big}",
+        )
+        platform.dynamodb.put_item(TableName=platform.settings.table_name, Item=serialise(message_item(message)))
+
+    response = platform.api("GET", f"/v1/cases/{created['case_id']}", token=agent_token)
+
+    assert response.status == 200
+    assert len(response.body) < 6_000_000
+    case = response.json()
+    assert case["omitted_messages"] > 0
+    assert len(case["messages"]) + case["omitted_messages"] == 31
+    assert case["messages"][-1]["text"] == "My card was blocked."  # the newest (the web form's) is shown

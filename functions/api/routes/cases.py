@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from functions.api.errors import error_responses
 from functions.api.routes.caller import AGENT_SECURITY, current_caller
@@ -31,6 +31,7 @@ class ListCasesResponse(BaseModel):
 class GetCaseResponse(Case):
     messages: list[Message]
     events: list[CaseEvent]
+    omitted_messages: int = Field(description="Older messages left out to keep the answer small; see the timeline")
 
 
 @router.get(
@@ -67,8 +68,9 @@ def get_case(case_id: str) -> GetCaseResponse:
     logger.append_keys(case_id=case_id, customer_id=detail.case.customer_id)
     return GetCaseResponse(
         **detail.case.model_dump(),
-        messages=sorted(detail.messages, key=lambda m: m.at),
-        events=sorted(detail.events, key=lambda e: e.at),
+        messages=detail.messages,
+        events=detail.events,
+        omitted_messages=detail.omitted_messages,
     )
 
 
