@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-EMAILS = REPO.parent / "shared" / "data" / "emails"
 ENTRY_MODULES = ("functions.api.public", "functions.api.agent", "functions.email.intake")
 _MESSAGE_ID = re.compile(rb"^(message-id:\s*<)", re.IGNORECASE | re.MULTILINE)
 
@@ -85,7 +84,9 @@ def main() -> None:
     from infra.local.platform import EmbeddedPlatform
 
     imports = {m: import_ms(m, args.import_repeats) for m in ENTRY_MODULES}
-    mails = [p.read_bytes() for p in sorted(EMAILS.glob("*.eml"))]
+    from tests.conftest import SHARED_DATA
+
+    mails = [p.read_bytes() for p in sorted((SHARED_DATA / "emails").glob("*.eml"))]
     latencies: list[float] = []
     own: list[float] = []
     outcomes: dict[str, int] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,8 +12,9 @@ from hypothesis import strategies as st
 
 from shared.domain.mail import BounceAction, MailKind, ParsedEmail
 from shared.domain.mail_parser import parse_email
+from tests.conftest import SHARED_DATA
 
-EMAILS = Path(__file__).resolve().parents[3] / "shared" / "data" / "emails"
+EMAILS = SHARED_DATA / "emails"
 EMAIL_NAMES = sorted(path.name for path in EMAILS.glob("*.eml"))
 MALFORMED_NAMES = [name for name in EMAIL_NAMES if name.startswith("malformed-")]
 
