@@ -52,6 +52,7 @@ class Settings(BaseSettings):
 
     # Cases
     default_queue: str = "general"
+    needs_attention_queue: str = Field(default="needs_attention", description="Cases a person must look at first")
     case_detail_budget_bytes: int = Field(
         default=4_000_000, description="Messages in GET /v1/cases/{id}, newest first; Lambda answers at most 6 MB"
     )

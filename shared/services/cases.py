@@ -72,6 +72,7 @@ class CaseService:
         subject: str,
         make_message: MessageFactory,
         follow_up_of: CaseId | None = None,
+        queue: str | None = None,
     ) -> Case:
         """Open a case with its first message, in one transaction.
 
@@ -87,7 +88,7 @@ class CaseService:
                 customer_id=customer_id,
                 origin_customer_id=customer.origin_customer_id,
                 subject=subject[:998],
-                queue=self.settings.default_queue,
+                queue=queue or self.settings.default_queue,
                 channel=channel,
                 follow_up_of=follow_up_of,
                 created_at=now,

@@ -16,7 +16,7 @@ from shared.domain.case import Case, CaseStatus
 from shared.domain.channels import AuthorKind, Channel, Direction
 from shared.domain.clock import utc_now
 from shared.domain.events import CaseEvent, EventKind
-from shared.domain.identity import Identity
+from shared.domain.identity import Identity, IdentityKind
 from shared.domain.ids import CaseId, CustomerId, MessageId, new_message_id
 from shared.domain.mail import BounceAction, MailKind, ParsedAttachment, ParsedEmail
 from shared.domain.mail_parser import parse_email
@@ -46,6 +46,7 @@ from shared.settings import Settings
 
 _ATTEMPTS = 5
 _MAX_THREAD_IDS = 20  # References can list hundreds of ids; the recent ones decide
+_UNKNOWN_SENDER = "unknown-sender:"  # identity of mail whose From cannot be read, one per message
 
 
 def _extension(filename: str) -> str:
@@ -131,12 +132,11 @@ class EmailIntake:
     # --- who wrote, and to which case ------------------------------------------------------
 
     def _sender(self, mail: ParsedEmail) -> Identity | IntakeResult:
-        if not mail.from_address:
-            return self._seen(mail, Outcome.REJECTED, "no sender address")
+        """Who wrote. Mail with no usable sender still reaches a person, under an identity of its own."""
         try:
-            identity = Identity.email(mail.from_address)
+            identity = Identity.email(mail.from_address or "")
         except InvalidInput:
-            return self._seen(mail, Outcome.REJECTED, "sender address is not valid")
+            return Identity(kind=IdentityKind.EXTERNAL, value=f"{_UNKNOWN_SENDER}{mail.message_id}")
         if identity == Identity.email(self.settings.support_address):
             return self._seen(mail, Outcome.REJECTED, "sent from our own support address (mail loop)")
         return identity
@@ -170,6 +170,7 @@ class EmailIntake:
     ) -> IntakeResult:
         customer = self.customer_service.resolve([sender], name=mail.from_name, locale=None, channel=Channel.EMAIL)
         message_id = new_message_id()
+        unknown = sender.kind == IdentityKind.EXTERNAL
 
         def first_message(case_id: CaseId, customer_id: CustomerId, origin: CustomerId) -> Message:
             return self._message(
@@ -188,8 +189,11 @@ class EmailIntake:
             subject=mail.subject,
             make_message=first_message,
             follow_up_of=follow_up_of,
+            queue=self.settings.needs_attention_queue if unknown else None,
         )
         reason = f"follow-up of closed case {follow_up_of}" if follow_up_of else None
+        if unknown:
+            reason = f"no usable sender address; the case waits in {self.settings.needs_attention_queue}"
         return self._result(Outcome.NEW_CASE, mail, case.case_id, case.customer_id, reason)
 
     def _add_to_case(self, mail: ParsedEmail, raw_key: str, case: Case, sender: Identity) -> IntakeResult:

@@ -208,14 +208,27 @@ def test_malformed_mail_is_flagged_kept_and_visible_to_agents(platform: Embedded
     assert kept == raw
 
 
-def test_mail_without_a_sender_is_rejected_but_kept(platform: EmbeddedPlatform) -> None:
+def test_mail_without_a_sender_waits_for_a_person_instead_of_being_lost(platform: EmbeddedPlatform) -> None:
     raw = (EMAILS / "malformed-mail-bad_encoded_subject.eml").read_bytes()
 
     result = platform.ingest_email(raw)
 
-    assert (result.outcome, result.reason) == ("rejected", "no sender address")
-    keys = platform.s3.list_objects_v2(Bucket=platform.settings.raw_mail_bucket, Prefix="inbound/")["Contents"]
-    assert len(keys) == 1
+    assert result.outcome == "new_case"
+    case = _case(platform, str(result.case_id))
+    assert case["queue"] == "needs_attention"
+    [message] = case["messages"]
+    assert message["malformed"] is True
+    kept = platform.s3.get_object(Bucket=platform.settings.raw_mail_bucket, Key=message["raw_key"])["Body"].read()
+    assert kept == raw
+    waiting = platform.api("GET", "/v1/cases", query={"queue": "needs_attention"}, token=platform.token("agent"))
+    assert [c["case_id"] for c in waiting.json()["items"]] == [result.case_id]
+
+
+def test_mail_from_our_own_address_is_rejected_so_it_cannot_loop(platform: EmbeddedPlatform) -> None:
+    result = platform.ingest_email(_mail("Re: x", "loop", sender="support@tugi.example"))
+
+    assert (result.outcome, result.case_id) == ("rejected", None)
+    assert "loop" in str(result.reason)
 
 
 def test_attachments_are_stored_and_reply_text_is_separated(platform: EmbeddedPlatform) -> None:
