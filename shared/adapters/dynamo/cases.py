@@ -61,6 +61,19 @@ def channel_item(message: Message, external_id: str) -> Item:
     }
 
 
+def _delivery_op(ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> dict[str, Any]:
+    """Set how delivery of a stored outbound message went."""
+    if ref.case_id is None or ref.message_sort_key is None:
+        raise ValueError("not a stored message")
+    return update_op(
+        keys.case_pk(ref.case_id),
+        ref.message_sort_key,
+        "SET delivery_status = :status, delivery_detail = :detail",
+        {":status": status.value, ":detail": detail or ""},
+        condition="attribute_exists(PK)",
+    )
+
+
 def _seen_item(channel: str, external_id: str, outcome: str) -> Item:
     return {"PK": keys.channel_id_pk(channel, external_id), "SK": "CHANNELID", "type": "channel_id", "outcome": outcome}
 
@@ -194,15 +207,7 @@ class DynamoCaseStore:
         return CaseId(item["case_id"]) if item else None
 
     def set_delivery(self, ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> None:
-        if ref.case_id is None or ref.message_sort_key is None:
-            raise ValueError("not a stored message")
-        self.table.update(
-            keys.case_pk(ref.case_id),
-            ref.message_sort_key,
-            "SET delivery_status = :status, delivery_detail = :detail",
-            {":status": status.value, ":detail": detail or ""},
-            condition="attribute_exists(PK)",
-        )
+        self.table.transact([_delivery_op(ref, status, detail)])
 
     def record_sent(self, ref: ChannelRef, aliases: list[str]) -> None:
         if ref.case_id is None or ref.message_sort_key is None:
@@ -241,17 +246,9 @@ class DynamoCaseStore:
         report_channel: str,
         report_id: str,
     ) -> None:
-        if ref.case_id is None or ref.message_sort_key is None:
-            raise ValueError("a delivery report needs the message it is about")
         ops = [
             put_op(_seen_item(report_channel, report_id, "bounce"), condition=_NOT_EXISTS),
-            update_op(
-                keys.case_pk(ref.case_id),
-                ref.message_sort_key,
-                "SET delivery_status = :status, delivery_detail = :detail",
-                {":status": status.value, ":detail": detail or ""},
-                condition="attribute_exists(PK)",
-            ),
+            _delivery_op(ref, status, detail),
             *([put_op(event_item(event))] if event else []),
         ]
         try:
