@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: help install test lint typecheck unit integration infra-test synth lambda-build bench dev clean openapi
+.PHONY: help install test lint typecheck unit integration infra-test e2e synth lambda-build bench dev clean openapi
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -37,7 +37,10 @@ integration: $(STAMP)  ## real handlers against moto
 infra-test: $(STAMP)  ## CDK template assertions and cdk-nag
 	$(BIN)/pytest -q tests/infra
 
-test: lint typecheck unit integration infra-test  ## everything CI runs
+e2e: $(STAMP)  ## `tugi dev` in a subprocess, driven over HTTP
+	$(BIN)/pytest -q tests/e2e
+
+test: lint typecheck unit integration infra-test e2e  ## everything CI runs
 
 lambda-build: $(STAMP)  ## build the Lambda code folders (python3.13, arm64) under build/lambda
 	$(BIN)/python -m infra.build_lambda
@@ -53,9 +56,8 @@ synth: $(STAMP) lambda-build infra/node_modules/.bin/cdk  ## cdk synth (no Docke
 bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)
 	$(BIN)/python tests/bench/bench_intake.py
 
-dev: $(STAMP)  ## the whole platform locally (arrives with issue 4)
-	@echo "make dev arrives with the workflows issue (#4). Today: 'tugi email ingest FILE...' runs mail through the platform on moto." >&2
-	@exit 2
+dev: $(STAMP)  ## the whole platform on http://127.0.0.1:8787 (TUGI_PORT), demo data included; Ctrl+C stops it
+	$(BIN)/tugi dev
 
 clean:  ## remove build output and the virtual environment
 	rm -rf build infra/cdk.out $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +18,7 @@ app = typer.Typer(help="Tugi: a serverless omnichannel contact center.", no_args
 email_app = typer.Typer(help="Email channel tools.", no_args_is_help=True)
 app.add_typer(email_app, name="email")
 
-_stderr = Console(stderr=True)
+_stderr = Console(stderr=True, soft_wrap=True)
 
 
 def _quiet_runtime() -> None:
@@ -88,6 +89,72 @@ def email_ingest(
         _print_table(results)
     if any(r["outcome"] == "failed" for r in results):
         raise typer.Exit(1)
+
+
+_RUNTIME_FILE_HELP = "Where `tugi dev` records how to reach it (default: build/dev/runtime.json)"
+
+
+@app.command()
+def dev(
+    port: Annotated[int, typer.Option(envvar="TUGI_PORT", help="Port of the local API")] = 8787,
+    runtime_file: Annotated[Path | None, typer.Option(envvar="TUGI_RUNTIME_FILE", help=_RUNTIME_FILE_HELP)] = None,
+) -> None:
+    """Run the whole platform on this machine (moto, the real handlers, demo data) until Ctrl+C."""
+    _quiet_runtime()
+    from infra.local.platform import EmbeddedPlatform
+    from infra.local.runtime_info import DEFAULT_RUNTIME_FILE, DEMO_PASSWORD, DEMO_USERS
+    from infra.local.seed import seed_demo
+    from infra.local.server import make_server, runtime_info
+
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    path = runtime_file or DEFAULT_RUNTIME_FILE
+    with EmbeddedPlatform(moto_server=True) as platform:
+        try:
+            server = make_server(platform, port)
+        except OSError as exc:
+            _stderr.print(f"[red]Port {port} is taken ({exc.strerror}); set TUGI_PORT to another.[/red]")
+            raise typer.Exit(1) from exc
+        with _stderr.status("Loading the demo data..."):
+            seeded = seed_demo(platform)
+        url = f"http://127.0.0.1:{port}"
+        runtime_info(platform, url).write(path)
+        _stderr.print(f"[bold green]Tugi is running[/bold green] at {url} ({seeded['cases']} demo cases)")
+        _stderr.print(f"  health   {url}/v1/health")
+        _stderr.print(f"  API docs {url}/v1/openapi.json")
+        for role, (username, _) in DEMO_USERS.items():
+            _stderr.print(f"  {role:<10} {username} / {DEMO_PASSWORD}   token: tugi token {role}")
+        _stderr.print("Stop with Ctrl+C.")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            _stderr.print("Stopping.")
+        finally:
+            server.server_close()
+            path.unlink(missing_ok=True)
+
+
+@app.command()
+def token(
+    role: Annotated[str, typer.Argument(help="agent or supervisor")],
+    runtime_file: Annotated[Path | None, typer.Option(envvar="TUGI_RUNTIME_FILE", help=_RUNTIME_FILE_HELP)] = None,
+) -> None:
+    """Print a bearer token (Cognito ID token) of a demo user of the running `tugi dev`."""
+    from infra.local.runtime_info import DEFAULT_RUNTIME_FILE, RuntimeInfo
+
+    path = runtime_file or DEFAULT_RUNTIME_FILE
+    try:
+        info = RuntimeInfo.read(path)
+    except FileNotFoundError:
+        _stderr.print("[red]No running platform: start it with `make dev` (or `tugi dev`).[/red]")
+        raise typer.Exit(1) from None
+    if role not in info.users:
+        _stderr.print(f"[red]Unknown role {role!r}; use one of: {', '.join(info.users)}.[/red]")
+        raise typer.Exit(2)
+    sys.stdout.write(info.id_token(role) + "\n")
+
+
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_table(results: list[dict[str, str | None]]) -> None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
-from functions.api.routes import cases, contacts, customers
+from functions.api.routes import cases, contacts, customers, health
 
 TITLE = "Tugi API"
 VERSION = "1.0.0"
@@ -16,7 +16,7 @@ VERSION = "1.0.0"
 @lru_cache(maxsize=1)
 def openapi_document() -> str:
     app = APIGatewayRestResolver(enable_validation=True)
-    for router in (contacts.router, cases.router, customers.router):
+    for router in (health.router, contacts.router, cases.router, customers.router):
         app.include_router(router)
     return app.get_openapi_json_schema(
         title=TITLE,

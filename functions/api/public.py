@@ -10,12 +10,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.errors import refusal, register_error_handlers
 from functions.api.guard import body_bytes, check_request
-from functions.api.routes import contacts
+from functions.api.routes import contacts, health
 from shared.bootstrap import container
 from shared.observability import logger, metrics, tracer
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(contacts.router)
+app.include_router(health.router)
 
 
 _BODY_REFUSALS = frozenset({400, 413, 415, 422})

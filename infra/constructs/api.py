@@ -88,7 +88,8 @@ class ApiConstruct(Construct):
     def _add_public_routes(self, v1: apigw.IResource, integration: apigw.LambdaIntegration) -> None:
         contacts = v1.add_resource("contacts").add_method("POST", integration)
         openapi = v1.add_resource("openapi.json").add_method("GET", integration)
-        for method in (contacts, openapi):
+        health = v1.add_resource("health").add_method("GET", integration)
+        for method in (contacts, openapi, health):
             acknowledge(method, "APIG4", PUBLIC_BY_DESIGN)
             acknowledge(method, "COG4", PUBLIC_BY_DESIGN)
 

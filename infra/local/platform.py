@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Self
@@ -23,6 +25,7 @@ from infra.local import moto_patches
 from infra.local.authorizer import CognitoAuthorizer
 from infra.local.events import LambdaContext, rest_event, s3_put_sqs_event
 from infra.local.resources import UserPool, create_buckets, create_table, verify_mail_domain
+from infra.local.runtime_info import DEMO_PASSWORD, DEMO_USERS
 from shared import bootstrap
 from shared.errors import Unauthorized
 from shared.ports import IntakeOutcomeRecord
@@ -39,13 +42,8 @@ BASE_ENV = {
     "POWERTOOLS_TRACE_DISABLED": "true",
 }
 
-DEMO_PASSWORD = "Tugi-Demo-2026!"  # noqa: S105 - a password of the local demo pool only
-DEMO_USERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "agent": ("agent@tugi.example", ("agent",)),
-    "supervisor": ("supervisor@tugi.example", ("agent", "supervisor")),
-}
 
-_PUBLIC_ROUTES = ("/v1/contacts", "/v1/openapi.json")
+_PUBLIC_ROUTES = ("/v1/contacts", "/v1/openapi.json", "/v1/health")
 _AGENT_ROUTES = ("/v1/cases", "/v1/customers")
 
 
@@ -76,10 +74,19 @@ class ApiResponse:
 
 
 class EmbeddedPlatform:
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    """moto backends with the resources, and the real handlers.
+
+    In-process by default (tests, the CLI). With `moto_server=True`, moto also listens on a local
+    port, so other processes (`tugi token`, a browser's sign-in) reach the same backends.
+    """
+
+    def __init__(self, env: dict[str, str] | None = None, *, moto_server: bool = False) -> None:
         self.env = BASE_ENV | (env or {})
+        self.moto_server = moto_server
         self._saved_env: dict[str, str] = {}
         self._mock: Any = None
+        self._server: Any = None
+        self.endpoint_url: str | None = None
 
     def __enter__(self) -> Self:
         self.start()
@@ -92,8 +99,20 @@ class EmbeddedPlatform:
         self._saved_env = dict(os.environ)
         os.environ.update(self.env)
         moto_patches.apply()
-        self._mock = mock_aws()
-        self._mock.start()
+        if self.moto_server:
+            with warnings.catch_warnings():  # "install moto[server]": Flask is what it needs, and we have it
+                warnings.simplefilter("ignore", UserWarning)
+                from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: PLC0415
+
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per internal AWS call
+            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            self._server.start()
+            host, port = self._server.get_host_and_port()
+            self.endpoint_url = f"http://{host}:{port}"
+            os.environ.update({"AWS_ENDPOINT_URL": self.endpoint_url, "MOTO_PORT": str(port)})
+        else:
+            self._mock = mock_aws()
+            self._mock.start()
         bootstrap.reset()
         self.settings: Settings = get_settings()
         create_table(self.settings)
@@ -108,6 +127,9 @@ class EmbeddedPlatform:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
         os.environ.clear()
         os.environ.update(self._saved_env)
         bootstrap.reset()
@@ -180,12 +202,15 @@ class EmbeddedPlatform:
 
     @property
     def s3(self) -> Any:
-        return boto3.client("s3", region_name=self.settings.region)
+        return self._client("s3")
 
     @property
     def ses_client(self) -> Any:
-        return boto3.client("ses", region_name=self.settings.region)
+        return self._client("ses")
 
     @property
     def dynamodb(self) -> Any:
-        return boto3.client("dynamodb", region_name=self.settings.region)
+        return self._client("dynamodb")
+
+    def _client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.settings.region, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]

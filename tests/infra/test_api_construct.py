@@ -10,7 +10,7 @@ AGENT_ROUTES = [
     ("ANY", "/v1/customers"),
     ("ANY", "/v1/customers/{proxy+}"),
 ]
-PUBLIC_ROUTES = [("POST", "/v1/contacts"), ("GET", "/v1/openapi.json")]
+PUBLIC_ROUTES = [("POST", "/v1/contacts"), ("GET", "/v1/openapi.json"), ("GET", "/v1/health")]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,144 @@
+"""`tugi dev` as a person runs it: a subprocess, reached over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _request(url: str, *, data: dict[str, Any] | None = None, token: str | None = None) -> tuple[int, Any]:
+    headers = {"content-type": "application/json"} if data is not None else {}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    body = json.dumps(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if data is not None else "GET")  # noqa: S310 - loopback only
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    port = _free_port()
+    runtime = tmp_path_factory.mktemp("dev") / "runtime.json"
+    env = os.environ | {"TUGI_PORT": str(port), "TUGI_RUNTIME_FILE": str(runtime)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "dev"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "tugi dev exited"
+            try:
+                if _request(f"{url}/v1/health")[0] == 200 and runtime.exists():
+                    break
+            except OSError:
+                pass
+            time.sleep(0.3)
+        else:
+            pytest.fail("tugi dev did not answer /v1/health within 90 s")
+        yield {"url": url, "env": env, "runtime": runtime, "process": process}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _token(dev: dict[str, Any], role: str) -> str:
+    run = subprocess.run(
+        [sys.executable, "-m", "cli.main", "token", role],
+        cwd=REPO,
+        env=dev["env"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return run.stdout.strip()
+
+
+def test_a_web_form_contact_shows_on_the_customers_timeline_for_an_agent(dev: dict[str, Any]) -> None:
+    status, accepted = _request(
+        f"{dev['url']}/v1/contacts",
+        data={
+            "name": "Eva End",
+            "email": "eva.end@example.ee",
+            "subject": "Limit",
+            "message": "Please raise my card limit.",
+        },
+    )
+    assert status == 202
+
+    token = _token(dev, "agent")
+    status, timeline = _request(f"{dev['url']}/v1/customers/{accepted['customer_id']}/timeline", token=token)
+
+    assert status == 200
+    assert [e["message"]["text"] for e in timeline["items"] if e["type"] == "message"] == [
+        "Please raise my card limit."
+    ]
+
+
+def test_the_demo_data_is_there_and_agent_routes_need_a_token(dev: dict[str, Any]) -> None:
+    assert _request(f"{dev['url']}/v1/cases")[0] == 401
+
+    status, cases = _request(f"{dev['url']}/v1/cases?limit=100", token=_token(dev, "supervisor"))
+
+    assert status == 200
+    assert len(cases["items"]) >= 5
+    status, mari = _request(f"{dev['url']}/v1/customers?email=mari.maasikas@example.ee", token=_token(dev, "agent"))
+    assert status == 200
+    assert {i["identity"]["kind"] for i in mari["identities"]} == {"email", "phone"}
+
+
+def test_stopping_removes_the_runtime_file(tmp_path: Path) -> None:
+    port = _free_port()
+    runtime = tmp_path / "runtime.json"
+    env = os.environ | {"TUGI_PORT": str(port), "TUGI_RUNTIME_FILE": str(runtime)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "dev"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while not runtime.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.3)
+    assert runtime.exists()
+
+    process.terminate()
+
+    assert process.wait(timeout=30) == 0
+    assert not runtime.exists()
+    run = subprocess.run(
+        [sys.executable, "-m", "cli.main", "token", "agent"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "make dev" in run.stderr
