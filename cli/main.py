@@ -7,16 +7,23 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+if TYPE_CHECKING:
+    from cli.api_client import LocalApi
+
 app = typer.Typer(help="Tugi: a serverless omnichannel contact center.", no_args_is_help=True)
 email_app = typer.Typer(help="Email channel tools.", no_args_is_help=True)
 app.add_typer(email_app, name="email")
+cases_app = typer.Typer(help="Cases of the running platform (`tugi dev`).", no_args_is_help=True)
+app.add_typer(cases_app, name="cases")
+customers_app = typer.Typer(help="Customers of the running platform (`tugi dev`).", no_args_is_help=True)
+app.add_typer(customers_app, name="customers")
 
 _stderr = Console(stderr=True, soft_wrap=True)
 
@@ -151,6 +158,103 @@ def token(
         _stderr.print(f"[red]Unknown role {role!r}; use one of: {', '.join(info.users)}.[/red]")
         raise typer.Exit(2)
     sys.stdout.write(info.id_token(role) + "\n")
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="The API's JSON instead of a table")]
+
+
+def _api() -> LocalApi:
+    from cli.api_client import LocalApi, NotRunning
+
+    try:
+        return LocalApi(Path(os.environ["TUGI_RUNTIME_FILE"]) if os.environ.get("TUGI_RUNTIME_FILE") else None)
+    except NotRunning:
+        _stderr.print("[red]No running platform: start it with `make dev` (or `tugi dev`).[/red]")
+        raise typer.Exit(1) from None
+
+
+def _call(api: LocalApi, path: str, **query: str | int | None) -> Any:
+    from cli.api_client import ApiError, NotRunning
+
+    try:
+        return api.get(path, **query)
+    except NotRunning:
+        _stderr.print("[red]The platform stopped answering; is `tugi dev` still running?[/red]")
+        raise typer.Exit(1) from None
+    except ApiError as error:
+        _stderr.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+
+
+@cases_app.command("list")
+def cases_list(
+    queue: Annotated[str, typer.Option(help="Queue")] = "general",
+    status: Annotated[str | None, typer.Option(help="Only this status (new, open, ...)")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many")] = 25,
+    as_json: JsonOption = False,
+) -> None:
+    """Cases of a queue, oldest first."""
+    page = _call(_api(), "/v1/cases", queue=queue, status=status, limit=limit)
+    if as_json:
+        sys.stdout.write(json.dumps(page) + "\n")
+        return
+    table = Table("reference", "status", "priority", "channel", "subject", "case", title=f"queue {queue}")
+    for case in page["items"]:
+        table.add_row(
+            case["reference"], case["status"], case["priority"], case["channel"], case["subject"][:50], case["case_id"]
+        )
+    Console().print(table)
+
+
+@cases_app.command("show")
+def cases_show(case_id: Annotated[str, typer.Argument(help="The case id")], as_json: JsonOption = False) -> None:
+    """A case with its messages and events."""
+    case = _call(_api(), f"/v1/cases/{case_id}")
+    if as_json:
+        sys.stdout.write(json.dumps(case) + "\n")
+        return
+    console = Console()
+    console.print(
+        f"[bold]{case['reference']}[/bold] {case['subject']}  ({case['status']}, {case['priority']}, "
+        f"queue {case['queue']}, version {case['version']})"
+    )
+    table = Table("at", "direction", "channel", "text")
+    for message in case["messages"]:
+        table.add_row(message["at"][:19], message["direction"], message["channel"], message["text"][:70])
+    console.print(table)
+
+
+@customers_app.command("show")
+def customers_show(
+    who: Annotated[str, typer.Argument(help="Customer id, email address or phone number")],
+    as_json: JsonOption = False,
+) -> None:
+    """A customer, their identities and their latest timeline."""
+    api = _api()
+    if who.startswith("cus_"):
+        view = _call(api, f"/v1/customers/{who}")
+    else:
+        view = _call(api, "/v1/customers", **({"email": who} if "@" in who else {"phone": who}))
+    customer_id = view["customer"]["customer_id"]
+    timeline = _call(api, f"/v1/customers/{customer_id}/timeline", limit=20)
+    if as_json:
+        sys.stdout.write(json.dumps(view | {"timeline": timeline["items"]}) + "\n")
+        return
+    console = Console()
+    console.print(f"[bold]{view['customer'].get('name') or customer_id}[/bold] {customer_id}")
+    for identity in view["identities"]:
+        console.print(f"  {identity['identity']['kind']:<8} {identity['identity']['value']}")
+    table = Table("at", "what", "case", "text")
+    for entry in timeline["items"]:
+        if entry["type"] == "message":
+            item = entry["message"]
+            table.add_row(
+                entry["at"][:19], f"{item['direction']} {item['channel']}", item["case_id"], item["text"][:60]
+            )
+        else:
+            item = entry["event"]
+            table.add_row(entry["at"][:19], item["kind"], item.get("case_id") or "", "")
+    console.print(table)
 
 
 def _stop_on_sigterm(_signum: int, _frame: object) -> None:

@@ -142,3 +142,38 @@ def test_stopping_removes_the_runtime_file(tmp_path: Path) -> None:
     )
     assert run.returncode == 1
     assert "make dev" in run.stderr
+
+
+def _tugi(dev: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        cwd=REPO,
+        env=dev["env"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_cli_lists_and_shows_cases_of_the_running_platform(dev: dict[str, Any]) -> None:
+    listed = _tugi(dev, "cases", "list", "--json")
+
+    assert listed.returncode == 0, listed.stderr
+    cases = json.loads(listed.stdout)["items"]
+    assert len(cases) >= 5
+    shown = _tugi(dev, "cases", "show", cases[0]["case_id"], "--json")
+    assert json.loads(shown.stdout)["reference"] == cases[0]["reference"]
+    missing = _tugi(dev, "cases", "show", "case_nope")
+    assert missing.returncode == 1
+    assert "case_not_found" in missing.stderr
+
+
+def test_cli_shows_one_customer_across_channels(dev: dict[str, Any]) -> None:
+    shown = _tugi(dev, "customers", "show", "mari.maasikas@example.ee", "--json")
+
+    assert shown.returncode == 0, shown.stderr
+    customer = json.loads(shown.stdout)
+    assert {i["identity"]["kind"] for i in customer["identities"]} == {"email", "phone"}
+    channels = {e["message"]["channel"] for e in customer["timeline"] if e["type"] == "message"}
+    assert {"web_form", "email"} <= channels
