@@ -38,31 +38,38 @@ def _request(url: str, *, data: dict[str, Any] | None = None, token: str | None 
         return error.code, json.loads(error.read())
 
 
+def _start_dev(folder: Path) -> dict[str, Any]:
+    """`tugi dev` on a free port, its runtime file and its log in `folder`, once it answers /v1/health."""
+    port = _free_port()
+    runtime = folder / "runtime.json"
+    log = folder / "tugi-dev.log"
+    env = os.environ | {"TUGI_PORT": str(port), "TUGI_RUNTIME_FILE": str(runtime)}
+    with log.open("w") as sink:  # a file, not a pipe: an unread pipe would block the server once full
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "dev"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=sink
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()
+        try:
+            if _request(f"{url}/v1/health")[0] == 200 and runtime.exists():
+                return {"url": url, "env": env, "runtime": runtime, "process": process}
+        except OSError:
+            pass
+        time.sleep(0.3)
+    process.terminate()
+    pytest.fail(f"tugi dev did not answer /v1/health within 90 s:\n{log.read_text()}")
+
+
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    port = _free_port()
-    runtime = tmp_path_factory.mktemp("dev") / "runtime.json"
-    env = os.environ | {"TUGI_PORT": str(port), "TUGI_RUNTIME_FILE": str(runtime)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "dev"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}"
+    running = _start_dev(tmp_path_factory.mktemp("dev"))
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "tugi dev exited"
-            try:
-                if _request(f"{url}/v1/health")[0] == 200 and runtime.exists():
-                    break
-            except OSError:
-                pass
-            time.sleep(0.3)
-        else:
-            pytest.fail("tugi dev did not answer /v1/health within 90 s")
-        yield {"url": url, "env": env, "runtime": runtime, "process": process}
+        yield running
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        running["process"].terminate()
+        running["process"].wait(timeout=30)
 
 
 def _token(dev: dict[str, Any], role: str) -> str:
@@ -112,19 +119,8 @@ def test_the_demo_data_is_there_and_agent_routes_need_a_token(dev: dict[str, Any
 
 
 def test_stopping_removes_the_runtime_file(tmp_path: Path) -> None:
-    port = _free_port()
-    runtime = tmp_path / "runtime.json"
-    env = os.environ | {"TUGI_PORT": str(port), "TUGI_RUNTIME_FILE": str(runtime)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "dev"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 90
-    while not runtime.exists() and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.3)
+    running = _start_dev(tmp_path)
+    process, runtime, env = running["process"], running["runtime"], running["env"]
     assert runtime.exists()
 
     process.terminate()
