@@ -11,6 +11,14 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
+from hypothesis import settings
+
+# CI replays the same examples every run (a landing never fails on a newly drawn edge case);
+# local runs draw new ones, which is where edge cases are found and then pinned as tests.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -19,10 +19,11 @@ def intervals(draw: st.DrawFn) -> list[WorkingInterval]:
     chosen: list[WorkingInterval] = []
     minute = 0
     for _ in range(draw(st.integers(0, 2))):
-        if minute > 22 * 60:
+        if minute > 22 * 60 - 60:
             break
         start = draw(st.integers(minute, 22 * 60))
-        end = draw(st.integers(start + 15, min(start + 10 * 60, 24 * 60)))
+        # At least an hour: an SLA calendar with minutes of work a week is not a calendar people keep.
+        end = draw(st.integers(start + 60, min(start + 10 * 60, 24 * 60)))
         chosen.append(
             WorkingInterval(
                 start=time(start // 60, start % 60), end=time(0) if end == 24 * 60 else time(end // 60, end % 60)
@@ -150,3 +151,10 @@ def test_a_calendar_without_any_working_time_is_refused(
 def test_an_interval_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError, match="ends after it starts"):
         WorkingInterval(start=time(17), end=time(9))
+
+
+def test_a_target_beyond_three_years_of_working_time_is_refused() -> None:
+    sparse = Calendar(week={6: [WorkingInterval(start=time(0), end=time(0, 15))]})  # 15 minutes a week
+
+    with pytest.raises(ValueError, match="three years"):
+        sparse.add_working_time(datetime(2026, 1, 1, tzinfo=UTC), timedelta(hours=40))
