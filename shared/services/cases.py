@@ -223,7 +223,9 @@ class CaseService:
                 delivery_status=DeliveryStatus.QUEUED,
             )
 
-        message = self._append(case_id, reply, EventKind.REPLY_SENT, actor=agent, agent_reply=True)
+        message = self._append(
+            case_id, reply, EventKind.REPLY_SENT, actor=agent, agent_reply=True, read=detail.case.model_copy()
+        )
         stored = self.cases.find_channel_id(Channel.EMAIL.value, external_id)
         if stored is None:  # cannot happen: _append stored it; refuse to send what is not recorded
             raise Unavailable("the reply was not stored; not sent")
@@ -277,10 +279,14 @@ class CaseService:
         *,
         actor: str,
         agent_reply: bool = False,
+        read: Case | None = None,
     ) -> Message:
-        """Add a message and its event; a concurrent change to the case is re-read, not an error."""
+        """Add a message and its event; a concurrent change to the case is re-read, not an error.
+
+        `read` is the case as the caller just read it, saving the first read here.
+        """
         for _ in range(_ATTEMPTS):
-            case = self._case(case_id)
+            case, read = read or self._case(case_id), None
             version = case.version
             message = build(case)
             if agent_reply:

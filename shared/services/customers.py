@@ -115,7 +115,8 @@ class CustomerService:
         for identity in identities:
             record = self.customers.get_identity(identity)
             if record is not None:
-                return self.get(live_customer(self.customers, record.customer_id).customer_id)
+                live = live_customer(self.customers, record.customer_id)
+                return CustomerView(customer=live, identities=self.customers.list_identities(live.customer_id))
         raise CustomerNotFound("no customer has this identity")
 
     def timeline(self, customer_id: CustomerId, *, limit: int, cursor: str | None) -> Page[TimelineEntry]:

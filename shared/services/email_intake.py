@@ -49,6 +49,9 @@ _MAX_THREAD_IDS = 20  # References can list hundreds of ids; the recent ones dec
 _UNKNOWN_SENDER = "unknown-sender:"  # identity of mail whose From cannot be read, one per message
 
 
+Attachments = tuple[list[StoredAttachment], list[RejectedAttachment]]
+
+
 def _extension(filename: str) -> str:
     """`.pdf` for `Arve 12.PDF`; nothing when the name has no plain extension."""
     suffix = PurePosixPath(filename).suffix.lower()
@@ -102,8 +105,9 @@ class EmailIntake:
         return result
 
     def _ingest(self, mail: ParsedEmail, raw_key: str) -> IntakeResult:
-        if self.cases.find_channel_id(Channel.EMAIL.value, mail.message_id) is not None:
-            return self._lost_race(mail)
+        known = self.cases.find_channel_id(Channel.EMAIL.value, mail.message_id)
+        if known is not None:
+            return self._lost_race(mail, known)
         if mail.kind == MailKind.BOUNCE:
             return self._bounce(mail)
         sender = self._sender(mail)
@@ -122,9 +126,9 @@ class EmailIntake:
         except DuplicateChannelId:
             return self._lost_race(mail)
 
-    def _lost_race(self, mail: ParsedEmail) -> IntakeResult:
+    def _lost_race(self, mail: ParsedEmail, known: ChannelRef | None = None) -> IntakeResult:
         """Another delivery of the same message was stored first: nothing more to do."""
-        known = self.cases.find_channel_id(Channel.EMAIL.value, mail.message_id)
+        known = known or self.cases.find_channel_id(Channel.EMAIL.value, mail.message_id)
         case_id, customer_id = (known.case_id, known.customer_id) if known else (None, None)
         first = f" (first outcome: {known.outcome})" if known and known.outcome else ""
         return self._result(Outcome.DUPLICATE, mail, case_id, customer_id, f"already received{first}")
@@ -171,6 +175,7 @@ class EmailIntake:
         customer = self.customer_service.resolve([sender], name=mail.from_name, locale=None, channel=Channel.EMAIL)
         message_id = new_message_id()
         unknown = sender.kind == IdentityKind.EXTERNAL
+        attachments = self._store_attachments(mail, raw_key)  # once, however often the open is retried
 
         def first_message(case_id: CaseId, customer_id: CustomerId, origin: CustomerId) -> Message:
             return self._message(
@@ -181,6 +186,7 @@ class EmailIntake:
                 customer_id=customer_id,
                 origin=origin,
                 author=customer_id,
+                attachments=attachments,
             )
 
         case = self.case_service.open(
@@ -200,6 +206,7 @@ class EmailIntake:
         # A person the customer copied in is recognised too; the message goes on the case's timeline.
         author = self.customer_service.resolve([sender], name=mail.from_name, locale=None, channel=Channel.EMAIL)
         message_id = new_message_id()
+        attachments = self._store_attachments(mail, raw_key)  # once, however often the write is retried
         for _ in range(_ATTEMPTS):
             version = case.version
             message = self._message(
@@ -210,6 +217,7 @@ class EmailIntake:
                 customer_id=case.customer_id,
                 origin=case.origin_customer_id,
                 author=author.customer_id,
+                attachments=attachments,
             )
             events = [self._received_event(case, message)]
             change = case.receive_customer_message(at=message.at)
@@ -232,6 +240,7 @@ class EmailIntake:
         reason = mail.auto_reply_reason or "auto-reply"
         if case is None:
             return self._seen(mail, Outcome.AUTO_REPLY, reason)
+        attachments = self._store_attachments(mail, raw_key)
         message = self._message(
             mail,
             raw_key=raw_key,
@@ -240,6 +249,7 @@ class EmailIntake:
             customer_id=case.customer_id,
             origin=case.origin_customer_id,
             author=case.customer_id,
+            attachments=attachments,
             auto_reply=True,
         )
         for _ in range(_ATTEMPTS):
@@ -288,9 +298,10 @@ class EmailIntake:
         customer_id: CustomerId,
         origin: CustomerId,
         author: CustomerId,
+        attachments: Attachments,
         auto_reply: bool = False,
     ) -> Message:
-        stored, rejected = self._store_attachments(mail, raw_key)
+        stored, rejected = attachments
         text, reply_text, html, cut = fit_bodies(mail.text, mail.reply_text, mail.html)
         return Message(
             message_id=message_id,
@@ -319,9 +330,7 @@ class EmailIntake:
             auto_reply=auto_reply,
         )
 
-    def _store_attachments(
-        self, mail: ParsedEmail, raw_key: str
-    ) -> tuple[list[StoredAttachment], list[RejectedAttachment]]:
+    def _store_attachments(self, mail: ParsedEmail, raw_key: str) -> Attachments:
         """Store what is allowed under keys derived from the raw object, so a retry overwrites, never adds.
 
         The customer's file name stays in the record, not in the key: keys reach traces and access logs.
