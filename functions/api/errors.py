@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
+from functions.api import guard
 from shared.errors import MalformedRequest, TugiError, UnsupportedMediaType
 from shared.observability import error_fields, logger
 
@@ -63,8 +64,7 @@ def error_body(
 
 def refusal(error: TugiError, event: dict[str, Any]) -> dict[str, Any]:
     """A proxy response for an error found before routing."""
-    request_id = (event.get("requestContext") or {}).get("requestId")
-    body = error_body(error.http_status, error.instance_code, error.message, request_id)
+    body = error_body(error.http_status, error.instance_code, error.message, guard.request_id(event))
     return {"statusCode": body.status_code, "headers": body.headers, "body": body.body, "isBase64Encoded": False}
 
 

@@ -12,24 +12,36 @@ from shared.errors import MalformedRequest, PayloadTooLarge, TugiError, Unsuppor
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def body_bytes(event: dict[str, Any]) -> bytes:
-    """The body as sent; undecodable base64 is kept as it came (it is evidence of what was sent)."""
+def header(event: dict[str, Any], name: str) -> str | None:
+    """A request header, whatever its case."""
+    wanted = name.lower()
+    return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == wanted), None)
+
+
+def request_id(event: dict[str, Any]) -> str | None:
+    return (event.get("requestContext") or {}).get("requestId")
+
+
+def _body(event: dict[str, Any]) -> tuple[bytes, bool]:
+    """The body as sent, and whether it decoded (undecodable base64 is kept as it came: it is evidence)."""
     body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        try:
-            return base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError):
-            return body.encode() if isinstance(body, str) else bytes(body)
-    return body.encode("utf-8", errors="surrogateescape") if isinstance(body, str) else bytes(body)
+    raw = body.encode("utf-8", errors="surrogateescape") if isinstance(body, str) else bytes(body)
+    if not event.get("isBase64Encoded"):
+        return raw, True
+    try:
+        return base64.b64decode(body, validate=True), True
+    except (binascii.Error, ValueError):
+        return raw, False
 
 
-def _readable_json(event: dict[str, Any], body: bytes) -> TugiError | None:
+def body_bytes(event: dict[str, Any]) -> bytes:
+    return _body(event)[0]
+
+
+def _readable_json(body: bytes, *, decoded: bool) -> TugiError | None:
     """Powertools decodes the body after this check; anything it would choke on is refused here."""
-    if event.get("isBase64Encoded"):
-        try:
-            base64.b64decode(event.get("body") or "", validate=True)
-        except (binascii.Error, ValueError):
-            return MalformedRequest("the body is not valid base64")
+    if not decoded:
+        return MalformedRequest("the body is not valid base64")
     try:
         json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
@@ -43,13 +55,12 @@ def check_request(event: dict[str, Any], *, max_bytes: int) -> TugiError | None:
     """The error to answer with, or None when the request may be routed."""
     if event.get("httpMethod", "").upper() not in _BODY_METHODS:
         return None
-    body = body_bytes(event)
+    body, decoded = _body(event)
     if len(body) > max_bytes:
         return PayloadTooLarge(f"the body is larger than {max_bytes} bytes")
     if not body:
         return None  # e.g. POST /unmerge: nothing to type
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    content_type = (header(event, "content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         return UnsupportedMediaType("send the body as application/json")
-    return _readable_json(event, body)
+    return _readable_json(body, decoded=decoded)

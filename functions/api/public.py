@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.errors import refusal, register_error_handlers
-from functions.api.guard import body_bytes, check_request
+from functions.api.guard import body_bytes, check_request, header, request_id
 from functions.api.routes import contacts, health
 from shared.bootstrap import container
 from shared.observability import logger, metrics, tracer
@@ -29,16 +29,14 @@ def _keep_rejected(event: dict[str, Any], status: int, code: str) -> None:
     """
     if status not in _BODY_REFUSALS:
         return
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    request_id = (event.get("requestContext") or {}).get("requestId") or "unknown"
     try:
         container().rejected_input.keep(
             channel="web_form",
-            request_id=request_id,
+            request_id=request_id(event) or "unknown",
             body=body_bytes(event),
             status=status,
             code=code,
-            content_type=headers.get("content-type", ""),
+            content_type=header(event, "content-type") or "",
         )
     except Exception as exc:  # noqa: BLE001 - see the docstring
         logger.warning("could not keep refused input", extra={"error_type": type(exc).__name__})
