@@ -94,8 +94,6 @@ def email_ingest(
             progress.advance(task)
     if not as_json:
         _print_table(results)
-    if any(r["outcome"] == "failed" for r in results):
-        raise typer.Exit(1)
 
 
 _RUNTIME_FILE_HELP = "Where `tugi dev` records how to reach it (default: build/dev/runtime.json)"

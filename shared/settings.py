@@ -48,7 +48,6 @@ class Settings(BaseSettings):
 
     # Paging
     default_page_size: int = 25
-    max_page_size: int = 100
 
     # Cases
     default_queue: str = "general"

@@ -269,7 +269,7 @@ class CaseService:
             record = self.customers.get_identity(Identity.email(address))
         except InvalidInput:
             return False
-        return record is not None and live_customer(self.customers, record.customer_id).customer_id == customer_id
+        return record is not None and self._live(record.customer_id) == customer_id
 
     def _append(
         self,

@@ -52,7 +52,7 @@ def message_item(message: Message) -> Item:
 def channel_item(message: Message, external_id: str) -> Item:
     return {
         "PK": keys.channel_id_pk(message.channel.value, external_id),
-        "SK": "CHANNELID",
+        "SK": keys.CHANNEL_ID,
         "type": "channel_id",
         "case_id": message.case_id,
         "message_id": message.message_id,
@@ -61,13 +61,17 @@ def channel_item(message: Message, external_id: str) -> Item:
     }
 
 
-def _delivery_op(ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> dict[str, Any]:
-    """Set how delivery of a stored outbound message went."""
+def _message_key(ref: ChannelRef) -> tuple[str, str]:
+    """The key of the message a channel id points to; refs of bounces and auto-replies point to none."""
     if ref.case_id is None or ref.message_sort_key is None:
         raise ValueError("not a stored message")
+    return keys.case_pk(ref.case_id), ref.message_sort_key
+
+
+def _delivery_op(ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> dict[str, Any]:
+    """Set how delivery of a stored outbound message went."""
     return update_op(
-        keys.case_pk(ref.case_id),
-        ref.message_sort_key,
+        *_message_key(ref),
         "SET delivery_status = :status, delivery_detail = :detail",
         {":status": status.value, ":detail": detail or ""},
         condition="attribute_exists(PK)",
@@ -75,7 +79,12 @@ def _delivery_op(ref: ChannelRef, status: DeliveryStatus, detail: str | None) ->
 
 
 def _seen_item(channel: str, external_id: str, outcome: str) -> Item:
-    return {"PK": keys.channel_id_pk(channel, external_id), "SK": "CHANNELID", "type": "channel_id", "outcome": outcome}
+    return {
+        "PK": keys.channel_id_pk(channel, external_id),
+        "SK": keys.CHANNEL_ID,
+        "type": "channel_id",
+        "outcome": outcome,
+    }
 
 
 def _message_ops(message: Message) -> tuple[list[dict[str, Any]], int | None]:
@@ -104,7 +113,7 @@ class DynamoCaseStore:
         ops: list[dict[str, Any]] = [
             put_op(case_item(case), condition=_NOT_EXISTS),
             put_op(
-                {"PK": keys.reference_pk(case.reference), "SK": "REF", "type": "reference", "case_id": case.case_id},
+                {"PK": keys.reference_pk(case.reference), "SK": keys.REF, "type": "reference", "case_id": case.case_id},
                 condition=_NOT_EXISTS,
             ),
             condition_op(
@@ -199,29 +208,28 @@ class DynamoCaseStore:
         return Page(items=[_from_item(i) for i in items], next_cursor=encode_cursor(last))
 
     def find_channel_id(self, channel: str, external_id: str) -> ChannelRef | None:
-        item = self.table.get(keys.channel_id_pk(channel, external_id), "CHANNELID")
+        item = self.table.get(keys.channel_id_pk(channel, external_id), keys.CHANNEL_ID)
         return ChannelRef.model_validate(item) if item else None
 
     def find_case_by_reference(self, reference: CaseReference) -> CaseId | None:
-        item = self.table.get(keys.reference_pk(reference), "REF")
+        item = self.table.get(keys.reference_pk(reference), keys.REF)
         return CaseId(item["case_id"]) if item else None
 
     def set_delivery(self, ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> None:
         self.table.transact([_delivery_op(ref, status, detail)])
 
     def record_sent(self, ref: ChannelRef, aliases: list[str]) -> None:
-        if ref.case_id is None or ref.message_sort_key is None:
-            raise ValueError("not a stored message")
+        pk, sk = _message_key(ref)
         alias_items = [
             ref.model_dump(mode="json", exclude_none=True)
-            | {"PK": keys.channel_id_pk("email", alias), "SK": "CHANNELID", "type": "channel_id"}
+            | {"PK": keys.channel_id_pk("email", alias), "SK": keys.CHANNEL_ID, "type": "channel_id"}
             for alias in aliases
         ]
         self.table.transact(
             [
                 update_op(
-                    keys.case_pk(ref.case_id),
-                    ref.message_sort_key,
+                    pk,
+                    sk,
                     "SET delivery_status = :status, alias_ids = :aliases",
                     {":status": DeliveryStatus.SENT.value, ":aliases": aliases},
                     condition="attribute_exists(PK)",
@@ -263,19 +271,10 @@ class DynamoCaseStore:
             index_pk = keys.customer_pk(to_customer) if item["type"] == "case" else keys.timeline_pk(to_customer)
             if item.get("customer_id") == to_customer and item.get("GSI1PK") == index_pk:
                 continue  # moved by an earlier, interrupted run
+            expression = "SET customer_id = :to, GSI1PK = :gsi"
+            values: dict[str, Any] = {":to": to_customer, ":gsi": index_pk}
             if item["type"] == "case":
                 # A new version: an agent's change read before the move must not write the old owner back.
-                self.table.update(
-                    item["PK"],
-                    item["SK"],
-                    "SET customer_id = :to, GSI1PK = :gsi, version = version + :one",
-                    {":to": to_customer, ":gsi": index_pk, ":one": 1},
-                )
-                continue
-            self.table.update(
-                item["PK"],
-                item["SK"],
-                "SET customer_id = :to, GSI1PK = :gsi",
-                {":to": to_customer, ":gsi": index_pk},
-            )
+                expression, values = expression + ", version = version + :one", values | {":one": 1}
+            self.table.update(item["PK"], item["SK"], expression, values)
         self.table.put(event_item(event))

@@ -30,7 +30,7 @@ def customer_item(customer: Customer) -> Item:
 def identity_item(identity: Identity, owner: CustomerId, origin: CustomerId) -> Item:
     return {
         "PK": keys.identity_pk(identity.key),
-        "SK": "IDENTITY",
+        "SK": keys.IDENTITY,
         "type": "identity",
         "GSI1PK": keys.customer_pk(owner),
         "GSI1SK": f"IDENTITY#{identity.key}",
@@ -81,7 +81,7 @@ class DynamoCustomerStore:
 
     def get_identity(self, identity: Identity) -> IdentityRecord | None:
         # Consistent: the loser of a claim race must see the winner's identity at once.
-        item = self.table.get(keys.identity_pk(identity.key), "IDENTITY", consistent=True)
+        item = self.table.get(keys.identity_pk(identity.key), keys.IDENTITY, consistent=True)
         return identity_record(item) if item else None
 
     def create_customer(self, customer: Customer, identities: list[Identity]) -> None:
@@ -169,8 +169,7 @@ class DynamoCustomerStore:
             ]
         )
 
-    def finish_unmerge(self, record: MergeRecord) -> None:
-        self.table.put(merge_item(record))
+    finish_unmerge = finish_merge  # both record the merge's final state; begin_unmerge did the rest
 
     def merged_into(self, target: CustomerId) -> list[MergeRecord]:
         items = self.table.query_all(
@@ -183,7 +182,7 @@ class DynamoCustomerStore:
     def move_identity(self, record: IdentityRecord, to_customer: CustomerId) -> None:
         self.table.update(
             keys.identity_pk(record.identity.key),
-            "IDENTITY",
+            keys.IDENTITY,
             "SET customer_id = :to, GSI1PK = :gsi",
             {":to": to_customer, ":gsi": keys.customer_pk(to_customer)},
         )

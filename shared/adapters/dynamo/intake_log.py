@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import time
 
-from botocore.exceptions import ClientError
-
 from shared.adapters.dynamo import keys
-from shared.adapters.dynamo.table import DynamoTable, is_condition_failure
+from shared.adapters.dynamo.table import ConditionFailed, DynamoTable
 from shared.ports import IntakeOutcomeRecord
 
 _KEEP_SECONDS = 90 * 24 * 3600
@@ -23,7 +21,7 @@ class DynamoIntakeLog:
         first = outcome.model_copy(update={"last_outcome": outcome.outcome, "last_reason": outcome.reason})
         item = {
             "PK": keys.intake_pk(object_key),
-            "SK": "INTAKE",
+            "SK": keys.INTAKE,
             "type": "intake",
             "ttl": int(time.time()) + _KEEP_SECONDS,
         }
@@ -34,17 +32,15 @@ class DynamoIntakeLog:
         try:
             self.table.update(
                 keys.intake_pk(object_key),
-                "INTAKE",
+                keys.INTAKE,
                 "SET last_outcome = :outcome, last_reason = :reason",
                 {":outcome": outcome.outcome, ":reason": outcome.reason or ""},
                 condition="attribute_exists(PK)",
             )
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise
+        except ConditionFailed:
+            return False
         return True
 
     def get(self, object_key: str) -> IntakeOutcomeRecord | None:
-        item = self.table.get(keys.intake_pk(object_key), "INTAKE", consistent=True)
+        item = self.table.get(keys.intake_pk(object_key), keys.INTAKE, consistent=True)
         return IntakeOutcomeRecord.model_validate(item) if item else None

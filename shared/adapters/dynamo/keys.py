@@ -16,6 +16,11 @@ def customer_pk(customer_id: str) -> str:
 
 PROFILE = "PROFILE"
 MERGE = "MERGE"
+# Sort keys of the items that are alone in their partition.
+IDENTITY = "IDENTITY"
+CHANNEL_ID = "CHANNELID"
+REF = "REF"
+INTAKE = "INTAKE"
 
 
 def identity_pk(identity_key: str) -> str:

@@ -26,6 +26,10 @@ _RETRYABLE = frozenset(
 )
 
 
+class ConditionFailed(Exception):
+    """The condition of a single put or update did not hold."""
+
+
 class TransactionConflict(Exception):
     """A condition in a transaction failed; `failed` holds the indexes of the failing items."""
 
@@ -157,15 +161,11 @@ class DynamoTable:
 
 def _translate(exc: ClientError) -> Exception:
     code = exc.response.get("Error", {}).get("Code", "")
+    if code == "ConditionalCheckFailedException":
+        return ConditionFailed(code)
     if code in _RETRYABLE or code == "TransactionCanceledException":
         return Unavailable(f"DynamoDB is busy ({code})")
     return exc
-
-
-def is_condition_failure(exc: BaseException) -> bool:
-    return (
-        isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-    )
 
 
 def put_op(
