@@ -55,6 +55,7 @@ synth: $(STAMP) lambda-build infra/node_modules/.bin/cdk  ## cdk synth (no Docke
 
 bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)
 	$(BIN)/python tests/bench/bench_intake.py
+	POWERTOOLS_LOG_LEVEL=WARNING $(BIN)/python tests/bench/bench_workflow.py
 
 dev: $(STAMP)  ## the whole platform on http://127.0.0.1:8787 (TUGI_PORT), demo data included; Ctrl+C stops it
 	$(BIN)/tugi dev

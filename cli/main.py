@@ -103,6 +103,14 @@ _RUNTIME_FILE_HELP = "Where `tugi dev` records how to reach it (default: build/d
 def dev(
     port: Annotated[int, typer.Option(envvar="TUGI_PORT", help="Port of the local API")] = 8787,
     runtime_file: Annotated[Path | None, typer.Option(envvar="TUGI_RUNTIME_FILE", help=_RUNTIME_FILE_HELP)] = None,
+    time_scale: Annotated[
+        float,
+        typer.Option(
+            envvar="TUGI_TIME_SCALE",
+            min=0.001,
+            help="How much faster the platform clock runs (60: an hour of SLA time passes in a minute). Local only.",
+        ),
+    ] = 1.0,
 ) -> None:
     """Run the whole platform on this machine (moto, the real handlers, demo data) until Ctrl+C."""
     _quiet_runtime()
@@ -113,7 +121,7 @@ def dev(
 
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     path = runtime_file or DEFAULT_RUNTIME_FILE
-    with EmbeddedPlatform(moto_server=True) as platform:
+    with EmbeddedPlatform(moto_server=True, workflow=True, time_scale=time_scale) as platform:
         try:
             server = make_server(platform, port)
         except OSError as exc:
@@ -124,6 +132,8 @@ def dev(
         url = f"http://127.0.0.1:{port}"
         runtime_info(platform, url).write(path)
         _stderr.print(f"[bold green]Tugi is running[/bold green] at {url} ({seeded['cases']} demo cases)")
+        if time_scale != 1:
+            _stderr.print(f"  clock    {time_scale:g}x real time (TUGI_TIME_SCALE)")
         _stderr.print(f"  health   {url}/v1/health")
         _stderr.print(f"  API docs {url}/v1/openapi.json")
         for role, (username, _) in DEMO_USERS.items():
@@ -226,6 +236,7 @@ def cases_show(case_id: Annotated[str, typer.Argument(help="The case id")], as_j
 def customers_show(
     who: Annotated[str, typer.Argument(help="Customer id, email address or phone number")],
     as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="Timeline entries, newest first")] = 50,
 ) -> None:
     """A customer, their identities and their latest timeline."""
     api = _api()
@@ -234,7 +245,7 @@ def customers_show(
     else:
         view = _call(api, "/v1/customers", **({"email": who} if "@" in who else {"phone": who}))
     customer_id = view["customer"]["customer_id"]
-    timeline = _call(api, f"/v1/customers/{customer_id}/timeline", limit=20)
+    timeline = _call(api, f"/v1/customers/{customer_id}/timeline", limit=limit)
     if as_json:
         sys.stdout.write(json.dumps(view | {"timeline": timeline["items"]}) + "\n")
         return

@@ -39,6 +39,10 @@ class TugiConfig:
     contact_burst_limit: int = 10
     api_timeout_seconds: int = 10
     intake_timeout_seconds: int = 60
+    # The customer portal; emails link to it (e.g. the auto-answer's "solved / not solved").
+    portal_url: str = "https://support.tugi.example"
+    # Who gets the contact workflow's escalations and alarms (an email subscription each).
+    supervisor_emails: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def recipients(self) -> tuple[str, ...]:

@@ -17,16 +17,23 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_ses.client import SESClient
 
+    from shared.adapters.dynamo.agents import DynamoAgentStore
+    from shared.adapters.dynamo.answers import DynamoAnswerStore
     from shared.adapters.dynamo.cases import DynamoCaseStore
     from shared.adapters.dynamo.customers import DynamoCustomerStore
     from shared.adapters.dynamo.table import DynamoTable
     from shared.adapters.idempotency import PowertoolsOnce
     from shared.adapters.s3_blobs import S3BlobStore
+    from shared.adapters.step_functions import StepFunctionsWorkflow
+    from shared.services.agents import AgentDirectory
+    from shared.services.answers import AnswerVerdicts
+    from shared.services.case_stream import CaseStream
     from shared.services.cases import CaseService
     from shared.services.contacts import ContactForm
     from shared.services.customers import CustomerService
     from shared.services.email_intake import EmailIntake
     from shared.services.rejections import RejectedInputArchive
+    from shared.services.workflow import WorkflowService
 
 # ruff: noqa: PLC0415 - the imports below are deferred on purpose (see the module docstring)
 
@@ -133,6 +140,68 @@ class Container:
             customer_service=self.customers,
             settings=self.settings,
         )
+
+    # --- the contact workflow ----------------------------------------------------------------
+
+    @cached_property
+    def agent_store(self) -> DynamoAgentStore:
+        from shared.adapters.dynamo.agents import DynamoAgentStore
+
+        return DynamoAgentStore(self.table)
+
+    @cached_property
+    def answer_store(self) -> DynamoAnswerStore:
+        from shared.adapters.dynamo.answers import DynamoAnswerStore
+
+        return DynamoAnswerStore(self.table)
+
+    @cached_property
+    def workflow_engine(self) -> StepFunctionsWorkflow:
+        from shared.adapters.step_functions import StepFunctionsWorkflow
+
+        return StepFunctionsWorkflow(self._client("stepfunctions"), self.settings.contact_workflow_arn)
+
+    @cached_property
+    def workflow(self) -> WorkflowService:
+        from pathlib import Path
+
+        from shared.adapters.language import LinguaLanguageDetector
+        from shared.adapters.rule_answers import RuleBasedAnswers
+        from shared.adapters.sentiment import LexiconSentiment
+        from shared.services.workflow import WorkflowService
+
+        rules = Path(self.settings.answer_rules_file) if self.settings.answer_rules_file else None
+        return WorkflowService(
+            cases=self.cases,
+            case_store=self.case_store,
+            customers=self.customer_store,
+            agents=self.agent_store,
+            answers=self.answer_store,
+            detector=LinguaLanguageDetector(self.settings.languages),
+            sentiment=LexiconSentiment(),
+            finder=RuleBasedAnswers(rules),
+            settings=self.settings,
+        )
+
+    @cached_property
+    def case_stream(self) -> CaseStream:
+        from shared.services.case_stream import CaseStream
+
+        return CaseStream(
+            engine=self.workflow_engine, agents=self.agent_store, answers=self.answer_store, workflow=self.workflow
+        )
+
+    @cached_property
+    def agent_directory(self) -> AgentDirectory:
+        from shared.services.agents import AgentDirectory
+
+        return AgentDirectory(self.agent_store)
+
+    @cached_property
+    def answer_verdicts(self) -> AnswerVerdicts:
+        from shared.services.answers import AnswerVerdicts
+
+        return AnswerVerdicts(self.answer_store, self.case_store, self.workflow_engine)
 
 
 @lru_cache(maxsize=1)

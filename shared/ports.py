@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from shared.domain.agents import AgentProfile
+from shared.domain.answers import AnswerOutcome, PendingAnswer
 from shared.domain.case import Case, CaseStatus
 from shared.domain.customer import Customer
 from shared.domain.events import CaseEvent
 from shared.domain.identity import Identity, IdentityRecord
-from shared.domain.ids import CaseId, CaseReference, CustomerId, MessageId
+from shared.domain.ids import AgentId, CaseId, CaseReference, CustomerId, MessageId
 from shared.domain.merge import MergeRecord
 from shared.domain.message import DeliveryStatus, Message
 from shared.domain.paging import Page
@@ -172,3 +174,39 @@ class Once(Protocol):
 class EmailSender(Protocol):
     def send_raw(self, *, source: str, destinations: list[str], raw: bytes) -> str:
         """Send a complete MIME message; returns the Message-ID (no <>) the recipient will see."""
+
+
+class AnswerAlreadySettled(Exception):
+    """The customer (or their reply) already settled this auto-answer."""
+
+
+class AgentStore(Protocol):
+    def list_agents(self) -> list[AgentProfile]: ...
+
+    def get_agent(self, agent_id: AgentId) -> AgentProfile | None: ...
+
+    def put_agent(self, profile: AgentProfile) -> None: ...
+
+    def track_case(self, agent_id: AgentId, case_id: CaseId, *, active: bool) -> None:
+        """Count the case in (or out of) the agent's load; repeating it changes nothing."""
+
+
+class AnswerStore(Protocol):
+    def put_answer(self, answer: PendingAnswer) -> None: ...
+
+    def get_answer(self, answer_id: str) -> PendingAnswer | None: ...
+
+    def settle(self, answer_id: str, outcome: AnswerOutcome) -> PendingAnswer:
+        """Record the outcome once; raises AnswerAlreadySettled the second time."""
+
+
+class TaskExpired(Exception):
+    """The workflow stopped waiting (timeout, or the task was answered already)."""
+
+
+class WorkflowEngine(Protocol):
+    def start(self, name: str, payload: dict[str, Any]) -> bool:
+        """Start an execution named `name`; False when it already exists (a replayed start)."""
+
+    def complete_task(self, task_token: str, output: dict[str, Any]) -> None:
+        """Hand a waiting task its result; raises TaskExpired when it no longer waits."""

@@ -8,8 +8,20 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.domain.business_hours import Calendar
+from shared.domain.channels import Channel
+from shared.domain.sla import SlaPolicies
+from shared.domain.triage import PriorityRules, SpamRules
+
+
+class RoutingRules(BaseModel):
+    """Which queue a case goes to: by contact reason first, then by channel, else the default queue."""
+
+    by_reason: dict[str, str] = {"card_lost": "cards", "card_stolen": "cards", "refund_status": "billing"}
+    by_channel: dict[Channel, str] = {}
 
 
 class Settings(BaseSettings):
@@ -55,6 +67,28 @@ class Settings(BaseSettings):
     case_detail_budget_bytes: int = Field(
         default=4_000_000, description="Messages in GET /v1/cases/{id}, newest first; Lambda answers at most 6 MB"
     )
+
+    # Contact workflow (infra/workflows/contact.asl.json). JSON values in the environment, e.g.
+    # TUGI_PRIORITY_RULES='{"keywords": {"urgent": ["fraud"]}}'.
+    contact_workflow_arn: str | None = None
+    portal_url: str = Field(default="https://support.tugi.example", description="Base of links in customer emails")
+    languages: tuple[str, ...] = Field(
+        default=("en", "et", "ru"), description="Languages triage tells apart; each costs start-up time and memory"
+    )
+    default_language: str = "en"
+    answer_rules_file: str | None = Field(default=None, description="Rules of the stand-in knowledge base")
+    auto_answer_channels: frozenset[Channel] = frozenset({Channel.EMAIL, Channel.WEB_FORM})
+    auto_answer_min_confidence: float = Field(default=0.75, ge=0, le=1)
+    auto_answer_timeout_seconds: int = Field(default=3 * 24 * 3600, ge=60, description="Wait for solved/not solved")
+    priority_rules: PriorityRules = PriorityRules()
+    spam_rules: SpamRules = SpamRules()
+    spam_queue: str = "spam"
+    supervisor_queue: str = "supervisors"
+    routing: RoutingRules = RoutingRules()
+    sla_policies: SlaPolicies = SlaPolicies()
+    business_calendar: Calendar = Calendar()
+    sla_escalate_at: float = Field(default=0.8, gt=0, lt=1, description="Escalate when this share of a target is used")
+    sla_max_sleep_seconds: int = Field(default=3600, ge=1, description="The SLA watch looks again at least this often")
 
     # Local runtime only; never set in AWS.
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")

@@ -1,4 +1,4 @@
-"""Lambda entry: the agent REST routes (cases, customers), behind the Cognito authorizer."""
+"""Lambda entry: the agent REST routes (cases, customers, agents), behind the Cognito authorizer."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.errors import refusal, register_error_handlers
 from functions.api.guard import check_request
-from functions.api.routes import cases, customers
+from functions.api.routes import agents, cases, customers
 from shared.bootstrap import container
 from shared.observability import logger, metrics, tracer
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(cases.router)
 app.include_router(customers.router)
+app.include_router(agents.router)
 register_error_handlers(app)
 
 

@@ -1,4 +1,4 @@
-"""Lambda entry: the customer-facing REST routes (web form) and the OpenAPI document."""
+"""Lambda entry: the customer-facing REST routes (web form, auto-answer verdicts) and the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.errors import refusal, register_error_handlers
 from functions.api.guard import body_bytes, check_request, header, request_id
-from functions.api.routes import contacts, health
+from functions.api.routes import answers, contacts, health
 from shared.bootstrap import container
 from shared.observability import logger, metrics, tracer
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(contacts.router)
+app.include_router(answers.router)
 app.include_router(health.router)
 
 

@@ -1,12 +1,12 @@
-"""FunctionsConstruct: Tugi's three Lambda functions, their settings and least-privilege grants."""
+"""FunctionsConstruct: Tugi's three API and intake Lambdas, the code and settings all functions share."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Duration, Stack
-from aws_cdk import aws_iam as iam
+from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -27,12 +27,17 @@ class FunctionSettings:
     support_address: str
     mail_domain: str
     default_phone_region: str
+    portal_url: str
     api_timeout: Duration
     intake_timeout: Duration
 
 
 class FunctionsConstruct(Construct):
-    """The public API, agent API and email intake functions, sharing one code asset."""
+    """The public API, agent API and email intake functions.
+
+    `code` (the one Lambda code asset) and `environment` (the common Tugi settings) are what
+    every other Tugi function is built from too (e.g. the contact workflow's functions).
+    """
 
     def __init__(
         self,
@@ -45,40 +50,41 @@ class FunctionsConstruct(Construct):
         raw_mail_bucket: s3.IBucket,
     ) -> None:
         super().__init__(scope, construct_id)
-        code = lambda_.Code.from_asset(str(_checked_asset_dir(asset_dir)), exclude=ASSET_EXCLUDES)
-        environment = {
+        self.code = lambda_.Code.from_asset(str(_checked_asset_dir(asset_dir)), exclude=ASSET_EXCLUDES)
+        self.environment: Mapping[str, str] = {
             "TUGI_TABLE_NAME": data.table.table_name,
             "TUGI_RAW_MAIL_BUCKET": raw_mail_bucket.bucket_name,
             "TUGI_ATTACHMENTS_BUCKET": data.attachments_bucket.bucket_name,
             "TUGI_SUPPORT_ADDRESS": settings.support_address,
             "TUGI_MAIL_DOMAIN": settings.mail_domain,
             "TUGI_DEFAULT_PHONE_REGION": settings.default_phone_region,
+            "TUGI_PORTAL_URL": settings.portal_url,
         }
         self.public_api = TugiFunction(
             self,
             "PublicApi",
-            code=code,
+            code=self.code,
             handler="functions.api.public.handler",
             description="Tugi public API: web contact form and OpenAPI document",
-            environment=environment,
+            environment=self.environment,
             timeout=settings.api_timeout,
         )
         self.agent_api = TugiFunction(
             self,
             "AgentApi",
-            code=code,
+            code=self.code,
             handler="functions.api.agent.handler",
             description="Tugi agent API: cases and customers (Cognito users)",
-            environment=environment,
+            environment=self.environment,
             timeout=settings.api_timeout,
         )
         self.intake = TugiFunction(
             self,
             "EmailIntake",
-            code=code,
+            code=self.code,
             handler="functions.email.intake.handler",
             description="Tugi email intake: raw mail from SQS into cases",
-            environment=environment,
+            environment=self.environment,
             timeout=settings.intake_timeout,
             memory_size=1024,  # MIME parsing and HTML sanitising of large mail
         )
@@ -99,12 +105,7 @@ class FunctionsConstruct(Construct):
             key_pattern=f"{ATTACHMENTS_PREFIX}*",
             reason="Agents open the attachments of any case they can see; keys come from the case's messages.",
         )
-        self.agent_api.role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["ses:SendRawEmail"],
-                resources=[Stack.of(self).format_arn(service="ses", resource="identity", resource_name=mail_domain)],
-            )
-        )
+        self.agent_api.allow_sending_mail_as(mail_domain)
         self.intake.allow_objects(
             raw_mail_bucket,
             actions=["s3:GetObject"],

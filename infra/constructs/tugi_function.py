@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -77,3 +77,8 @@ class TugiFunction(Construct):
         objects_arn = bucket.arn_for_objects(key_pattern)
         self.role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=[objects_arn]))
         acknowledge_wildcard_resource(self.role, objects_arn, reason)
+
+    def allow_sending_mail_as(self, mail_domain: str) -> None:
+        """Allow `ses:SendRawEmail` from the SES identity of `mail_domain` only."""
+        identity_arn = Stack.of(self).format_arn(service="ses", resource="identity", resource_name=mail_domain)
+        self.role.add_to_principal_policy(iam.PolicyStatement(actions=["ses:SendRawEmail"], resources=[identity_arn]))

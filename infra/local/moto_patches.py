@@ -9,21 +9,39 @@
    entire table before every transaction, so each write costs time in proportion to the table
    (seconds per email once a few thousand items exist). Under the lock of patch 1 nothing else
    writes meanwhile, so remembering the touched items (and the stream's length) is an exact undo.
+3. Lambda functions run in this process. moto would start a Docker container; we import the
+   function's `Handler` (e.g. `functions.workflow.tasks.handler`) and call it, one event at a time
+   per function as Lambda does. An exception becomes Lambda's error payload with the class name as
+   `errorType`, which is what the state machine's `Retry`/`Catch` match.
+4. Step Functions' waits follow the platform clock, which may run faster (`TUGI_TIME_SCALE`). Wait
+   states, task timeouts and retry intervals are divided by the scale; a `TimestampPath` wait is
+   measured against `utc_now()`. moto also compares timestamps with the machine's local time and
+   loops forever on waits under a second; the replacement does neither.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import json
 import sys
 import threading
+import time
+import traceback
 from collections.abc import Callable
+from datetime import UTC
 from types import SimpleNamespace
 from typing import Any
 
+from moto.awslambda.models import LambdaFunction
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
 _ITEM_OPERATIONS = (
     "put_item",
@@ -118,11 +136,88 @@ def _item_level_rollback(original: Callable[..., Any]) -> Callable[..., Any]:
     return transact_write_items
 
 
+def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+    from infra.local.invocation import invoke  # noqa: PLC0415 - the handlers import the platform's settings
+
+    try:
+        result = invoke(str(self.handler), event if event is not None else {}, function_name=self.function_name)
+    except Exception as exc:  # noqa: BLE001 - every failure is the function's error, as in Lambda
+        payload = {
+            "errorType": type(exc).__name__,
+            "errorMessage": str(exc),
+            "stackTrace": traceback.format_tb(exc.__traceback__),
+        }
+        return json.dumps(payload), True, ""
+    return json.dumps(result), False, ""
+
+
+_invoke_in_process.__tugi_patched__ = True  # type: ignore[attr-defined]
+
+
+# --- 4. waits on the platform clock ----------------------------------------------------------
+
+_time_scale = 1.0
+
+
+def set_time_scale(scale: float) -> None:
+    """How many times faster than real time the platform clock runs (1 = real time)."""
+    global _time_scale  # noqa: PLW0603 - one clock per process
+    if scale <= 0:
+        raise ValueError("the time scale must be positive")
+    _time_scale = scale
+
+
+def time_scale() -> float:
+    return _time_scale
+
+
+def _scaled_wait_interval(self: Any, env: Any, wait_seconds: float) -> None:
+    deadline = time.monotonic() + max(wait_seconds, 0) / _time_scale
+    while env.is_running():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        env.program_state_event.wait(remaining)
+
+
+def _timestamp_wait_seconds(self: Any, env: Any) -> float:
+    from shared.domain.clock import utc_now  # noqa: PLC0415
+
+    self.string.eval(env=env)
+    text: str = env.stack.pop()
+    moment = self._from_timestamp_string(timestamp=text)
+    if moment is None:
+        raise FailureEventException(self._create_failure_event(env, text))
+    seconds: float = (moment.replace(tzinfo=UTC) - utc_now()).total_seconds()
+    return seconds
+
+
+def _scaled_timeout(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def _eval_body(self: Any, env: Any) -> None:
+        original(self, env)
+        env.stack.append(env.stack.pop() / _time_scale)
+
+    return _eval_body
+
+
+_scaled_sleep = SimpleNamespace(sleep=lambda seconds: time.sleep(seconds / _time_scale))
+
+
+def _apply_step_functions() -> None:
+    LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]
+    WaitFunction._wait_interval = _scaled_wait_interval  # type: ignore[method-assign]
+    Timestamp._get_wait_seconds = _timestamp_wait_seconds  # type: ignore[method-assign,assignment]
+    Timeout._eval_body = _scaled_timeout(Timeout._eval_body)  # type: ignore[method-assign]
+    retrier_decl.time = _scaled_sleep  # type: ignore[assignment,attr-defined]
+
+
 def apply() -> None:
     """Install the patches once per process."""
     global _applied  # noqa: PLW0603 - a process-wide, install-once switch
     if _applied:
         return
+    _apply_step_functions()
     DynamoDBBackend.transact_write_items = _item_level_rollback(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
     for name in _ITEM_OPERATIONS:
         original = getattr(DynamoDBBackend, name, None)

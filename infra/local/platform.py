@@ -11,22 +11,23 @@ import hashlib
 import json
 import logging
 import os
-import sys
-import threading
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Self
 
 import boto3
 from moto import mock_aws
+from moto.core.config import default_user_config
 
 from infra.local import moto_patches
 from infra.local.authorizer import CognitoAuthorizer
 from infra.local.events import LambdaContext, rest_event, s3_put_sqs_event
+from infra.local.invocation import invocation
 from infra.local.resources import UserPool, create_buckets, create_table, verify_mail_domain
 from infra.local.runtime_info import DEMO_PASSWORD, DEMO_USERS
+from infra.local.workflow import StreamPoller, WorkflowResources, create_workflow
 from shared import bootstrap
+from shared.domain.clock import scaled_clock, use_time_source
 from shared.errors import Unauthorized
 from shared.ports import IntakeOutcomeRecord
 from shared.settings import Settings, get_settings
@@ -43,24 +44,8 @@ BASE_ENV = {
 }
 
 
-_PUBLIC_ROUTES = ("/v1/contacts", "/v1/openapi.json", "/v1/health")
-_AGENT_ROUTES = ("/v1/cases", "/v1/customers")
-
-
-# Lambda runs one event at a time in an execution environment, and Powertools' resolver keeps the
-# current event on the module's app: concurrent calls of one handler in one process would read each
-# other's requests. Each function is one environment here.
-_environments: dict[str, threading.Lock] = {}
-_environments_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _invocation(function: str) -> Iterator[None]:
-    """One event at a time per function; what it prints (EMF metrics) goes to stderr, as to CloudWatch."""
-    with _environments_lock:
-        lock = _environments.setdefault(function, threading.Lock())
-    with lock, contextlib.redirect_stdout(sys.stderr):
-        yield
+_PUBLIC_ROUTES = ("/v1/contacts", "/v1/openapi.json", "/v1/health", "/v1/answers/")
+_AGENT_ROUTES = ("/v1/cases", "/v1/customers", "/v1/agents")
 
 
 @dataclass
@@ -80,9 +65,20 @@ class EmbeddedPlatform:
     port, so other processes (`tugi token`, a browser's sign-in) reach the same backends.
     """
 
-    def __init__(self, env: dict[str, str] | None = None, *, moto_server: bool = False) -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        moto_server: bool = False,
+        workflow: bool = False,
+        time_scale: float = 1.0,
+    ) -> None:
         self.env = BASE_ENV | (env or {})
         self.moto_server = moto_server
+        self.with_workflow = workflow
+        self.time_scale = time_scale
+        self.workflow: WorkflowResources | None = None
+        self._poller: StreamPoller | None = None
         self._saved_env: dict[str, str] = {}
         self._mock: Any = None
         self._server: Any = None
@@ -99,6 +95,10 @@ class EmbeddedPlatform:
         self._saved_env = dict(os.environ)
         os.environ.update(self.env)
         moto_patches.apply()
+        moto_patches.set_time_scale(self.time_scale)
+        if self.time_scale != 1:
+            use_time_source(scaled_clock(self.time_scale))
+        default_user_config["stepfunctions"] = {"execute_state_machine": True}  # run the real ASL
         if self.moto_server:
             with warnings.catch_warnings():  # "install moto[server]": Flask is what it needs, and we have it
                 warnings.simplefilter("ignore", UserWarning)
@@ -111,7 +111,7 @@ class EmbeddedPlatform:
             self.endpoint_url = f"http://{host}:{port}"
             os.environ.update({"AWS_ENDPOINT_URL": self.endpoint_url, "MOTO_PORT": str(port)})
         else:
-            self._mock = mock_aws()
+            self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
             self._mock.start()
         bootstrap.reset()
         self.settings: Settings = get_settings()
@@ -122,8 +122,28 @@ class EmbeddedPlatform:
         for username, groups in DEMO_USERS.values():
             self.users.add_user(username, DEMO_PASSWORD, groups)
         self.authorizer = CognitoAuthorizer(issuer=self.users.issuer, client_id=self.users.client_id)
+        if self.with_workflow:
+            self._start_workflow()
+
+    def _start_workflow(self) -> None:
+        self.workflow = create_workflow(self.settings.region, self.endpoint_url)
+        os.environ["TUGI_CONTACT_WORKFLOW_ARN"] = self.workflow.state_machine_arn
+        os.environ.setdefault("TUGI_PORTAL_URL", "http://127.0.0.1:8787")
+        bootstrap.reset()
+        self.settings = get_settings()
+        self._poller = StreamPoller(
+            self.settings.table_name,
+            self.settings.region,
+            self.endpoint_url,
+            self.workflow.stream_dead_letter_queue_url,
+        )
+        self._poller.start()
 
     def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.stop()
+            self._poller = None
+        self._stop_executions()
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
@@ -132,13 +152,31 @@ class EmbeddedPlatform:
             self._server = None
         os.environ.clear()
         os.environ.update(self._saved_env)
+        use_time_source(None)
+        moto_patches.set_time_scale(1.0)
         bootstrap.reset()
+
+    def _stop_executions(self) -> None:
+        """Stop running executions, so their threads end with the platform (waits are interruptible)."""
+        if self.workflow is None:
+            return
+        sfn = self._client("stepfunctions")
+        for page in sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=self.workflow.state_machine_arn, statusFilter="RUNNING"
+        ):
+            for execution in page["executions"]:
+                with contextlib.suppress(Exception):
+                    sfn.stop_execution(executionArn=execution["executionArn"])
 
     # --- drivers ---------------------------------------------------------------------------
 
     def token(self, role: str) -> str:
         username, _ = DEMO_USERS[role]
         return self.users.id_token(username, DEMO_PASSWORD)
+
+    def agent_id(self, role: str) -> str:
+        """The agent id (Cognito sub) of a demo user."""
+        return self.users.sub(DEMO_USERS[role][0])
 
     def store_raw_mail(self, raw: bytes, key: str | None = None) -> str:
         """Put a raw message where SES's receipt rule would; the key defaults to its content hash."""
@@ -151,7 +189,7 @@ class EmbeddedPlatform:
         from functions.email import intake  # noqa: PLC0415 - handlers are imported once the platform is up
 
         key = self.store_raw_mail(raw, key)
-        with _invocation("email-intake"):
+        with invocation("email-intake"):
             response = intake.handler(s3_put_sqs_event(self.settings.raw_mail_bucket, [key]), LambdaContext())
         if response["batchItemFailures"]:
             errors = [info[0].__name__ for info in intake.processor.exceptions if info[0] is not None]
@@ -196,7 +234,7 @@ class EmbeddedPlatform:
         else:
             return ApiResponse(403, {}, json.dumps({"message": "Missing Authentication Token"}))
         event = rest_event(method, path, body=body, headers=headers, query=query, claims=claims)
-        with _invocation(handler.__module__):
+        with invocation(handler.__module__):
             result = handler(event, LambdaContext())
         return ApiResponse(result["statusCode"], result.get("headers") or {}, result.get("body") or "")
 

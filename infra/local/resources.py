@@ -85,6 +85,11 @@ class UserPool:
         for group in groups:
             self.client.admin_add_user_to_group(UserPoolId=self.pool_id, Username=username, GroupName=group)
 
+    def sub(self, username: str) -> str:
+        """The user's stable id, which the agent API knows them by."""
+        user = self.client.admin_get_user(UserPoolId=self.pool_id, Username=username)
+        return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+
     def id_token(self, username: str, password: str) -> str:
         result = self.client.initiate_auth(
             ClientId=self.client_id,

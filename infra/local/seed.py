@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from email.message import EmailMessage
 
 from infra.local.platform import EmbeddedPlatform
@@ -45,8 +46,24 @@ def _mail(sender: str, name: str, subject: str, body: str, message_id: str, *, i
     return bytes(message)
 
 
+DEMO_QUEUES = {"agent": ["general", "cards", "billing"], "supervisor": ["supervisors", "needs_attention"]}
+_SETTLE_SECONDS = 60
+
+
 def seed_demo(platform: EmbeddedPlatform) -> dict[str, int]:
-    """Load the demo; returns what was created. Mari writes by email too, so her timeline spans channels."""
+    """Load the demo; returns what was created. Mari writes by email too, so her timeline spans channels.
+
+    The demo agents are available in their queues first, so the workflow assigns the new cases; the
+    seed returns once every case has been triaged (its SLA clocks run from then on).
+    """
+    supervisor = platform.token("supervisor")
+    for role, queues in DEMO_QUEUES.items():
+        platform.api(
+            "PUT",
+            f"/v1/agents/{platform.agent_id(role)}",
+            json_body={"name": f"Demo {role}", "queues": queues, "available": True},
+            token=supervisor,
+        )
     cases = 0
     for form in _WEB_FORM:
         response = platform.api("POST", "/v1/contacts", json_body=form)
@@ -78,9 +95,20 @@ def seed_demo(platform: EmbeddedPlatform) -> dict[str, int]:
     for raw in mails:
         cases += platform.ingest_email(raw).outcome == "new_case"
     token = platform.token("agent")
+    if platform.workflow is not None:
+        _wait_until_triaged(platform, token)
     listed = platform.api("GET", "/v1/cases", query={"queue": "general", "limit": "100"}, token=token).json()
-    first = listed["items"][0]["case_id"]
-    platform.api(
-        "POST", f"/v1/cases/{first}/notes", json_body={"text": "Called the courier; card is on its way."}, token=token
-    )
+    if listed["items"]:
+        first = listed["items"][0]["case_id"]
+        note = {"text": "Called the courier; card is on its way."}
+        platform.api("POST", f"/v1/cases/{first}/notes", json_body=note, token=token)
     return {"cases": cases, "emails": len(mails), "web_forms": len(_WEB_FORM)}
+
+
+def _wait_until_triaged(platform: EmbeddedPlatform, token: str) -> None:
+    deadline = time.monotonic() + _SETTLE_SECONDS
+    while time.monotonic() < deadline:
+        untouched = platform.api("GET", "/v1/cases", query={"queue": "general", "status": "new"}, token=token).json()
+        if not untouched["items"]:
+            return
+        time.sleep(0.2)

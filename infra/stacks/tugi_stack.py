@@ -14,6 +14,7 @@ from infra.constructs.data import DataConstruct
 from infra.constructs.email_intake import EmailIntakeConstruct
 from infra.constructs.functions import FunctionsConstruct, FunctionSettings
 from infra.constructs.identity import IdentityConstruct
+from infra.constructs.workflow import WorkflowConstruct
 
 
 class TugiStack(Stack):
@@ -41,6 +42,7 @@ class TugiStack(Stack):
                 support_address=config.support_address,
                 mail_domain=config.mail_domain,
                 default_phone_region=config.default_phone_region,
+                portal_url=config.portal_url,
                 api_timeout=Duration.seconds(config.api_timeout_seconds),
                 intake_timeout=intake_timeout,
             ),
@@ -48,6 +50,17 @@ class TugiStack(Stack):
             raw_mail_bucket=email.raw_mail_bucket,
         )
         email.deliver_to(functions.intake.function)
+        workflow = WorkflowConstruct(
+            self,
+            "Workflow",
+            code=functions.code,
+            environment=functions.environment,
+            data=data,
+            mail_domain=config.mail_domain,
+            supervisor_emails=config.supervisor_emails,
+        )
+        # The auto-answer's "solved / not solved" links resume the waiting execution.
+        workflow.allow_task_responses(functions.public_api.role)
         ApiConstruct(
             self,
             "Api",

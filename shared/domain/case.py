@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from shared.domain.channels import Channel
 from shared.domain.events import CaseEvent, EventKind
 from shared.domain.ids import AgentId, CaseId, CaseReference, CustomerId
+from shared.domain.priority import Priority, raise_priority
+from shared.domain.sla import CaseSla, ClockKind, SlaTargets
 from shared.errors import Conflict
 
 
@@ -23,13 +25,6 @@ class CaseStatus(StrEnum):
     ESCALATED = "escalated"
     RESOLVED = "resolved"
     CLOSED = "closed"
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
 
 
 # Which status changes make sense. Closed is final: a later contact opens a follow-up case.
@@ -53,6 +48,10 @@ _ALLOWED: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 ACTIVE_STATUSES = frozenset(CaseStatus) - {CaseStatus.RESOLVED, CaseStatus.CLOSED}
+# While we wait for the customer, the SLA clocks stand still.
+WAITING_STATUSES = frozenset({CaseStatus.AUTO_ANSWERED, CaseStatus.AWAITING_CUSTOMER})
+
+__all__ = ["Case", "CaseStatus", "Priority", "raise_priority"]
 
 
 class InvalidTransition(Conflict):
@@ -73,6 +72,12 @@ class Case(BaseModel):
     language: str | None = None
     contact_reason: str | None = None
     follow_up_of: CaseId | None = None
+    spam: bool = False
+    priority_why: list[str] = []
+    sla_targets: SlaTargets | None = None
+    sla: CaseSla | None = None
+    answer_id: str | None = Field(default=None, description="The auto-answer sent, if any")
+    routed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
     last_message_at: datetime | None = None
@@ -87,14 +92,56 @@ class Case(BaseModel):
             return None
         if status not in _ALLOWED[self.status]:
             raise InvalidTransition(f"a case cannot go from {self.status} to {status}")
-        event = self._event(EventKind.STATUS_CHANGED, actor, at, {"from": self.status.value, "to": status.value})
+        event = self.event(EventKind.STATUS_CHANGED, actor, at, {"from": self.status.value, "to": status.value})
+        self._move_clocks(self.status, status, at)
         self.status = status
         return event
+
+    def _move_clocks(self, old: CaseStatus, new: CaseStatus, at: datetime) -> None:
+        """Waiting for the customer pauses the clocks; resolving stops them; a reopen starts new ones."""
+        if self.sla is None:
+            return
+        if new in WAITING_STATUSES:
+            self.sla.pause(at)
+        elif old in WAITING_STATUSES and new in ACTIVE_STATUSES:
+            self.sla.resume(at)
+        if new in {CaseStatus.RESOLVED, CaseStatus.CLOSED}:
+            self.sla.resolved(at)
+        elif old == CaseStatus.RESOLVED and new in ACTIVE_STATUSES and self.sla_targets is not None:
+            self.sla.reopened(self.sla_targets, at)
+
+    def start_sla(self, targets: SlaTargets) -> None:
+        """The promises run from when the contact arrived, whatever happened since."""
+        self.sla_targets = targets
+        if self.sla is None:
+            self.sla = CaseSla()
+        self.sla.start(targets, self.created_at)
+        if self.status in WAITING_STATUSES:
+            self.sla.pause(self.updated_at)
+
+    def retarget_sla(self, targets: SlaTargets) -> None:
+        if self.sla is not None:
+            self.sla_targets = targets
+            self.sla.retarget(targets)
+
+    def escalate(self, clock: ClockKind, *, queue: str, at: datetime) -> list[CaseEvent]:
+        """A promise is about to break: one priority up, to the supervisors' queue, status escalated."""
+        events = [
+            self.event(EventKind.ESCALATED, "workflow", at, {"clock": clock.value, "queue": queue}),
+            self.change_priority(raise_priority(self.priority), actor="workflow", at=at),
+        ]
+        self.queue = queue
+        if self.status != CaseStatus.ESCALATED and CaseStatus.ESCALATED in _ALLOWED[self.status]:
+            events.append(self.change_status(CaseStatus.ESCALATED, actor="workflow", at=at))
+        if self.sla is not None:
+            self.sla.mark_escalated(clock, at)
+        self.updated_at = at
+        return [e for e in events if e is not None]
 
     def change_priority(self, priority: Priority, *, actor: str, at: datetime) -> CaseEvent | None:
         if priority == self.priority:
             return None
-        event = self._event(EventKind.PRIORITY_CHANGED, actor, at, {"from": self.priority, "to": priority})
+        event = self.event(EventKind.PRIORITY_CHANGED, actor, at, {"from": self.priority, "to": priority})
         self.priority = priority
         return event
 
@@ -103,26 +150,33 @@ class Case(BaseModel):
             return None
         if self.status == CaseStatus.CLOSED:
             raise InvalidTransition("a closed case cannot be assigned")
-        event = self._event(EventKind.ASSIGNED, actor, at, {"from": self.assignee, "to": assignee})
+        event = self.event(EventKind.ASSIGNED, actor, at, {"from": self.assignee, "to": assignee})
         self.assignee = assignee
         return event
 
     def receive_customer_message(self, *, at: datetime) -> CaseEvent | None:
         """A customer wrote again: a resolved or waiting case needs a person again."""
         self.last_message_at = at
+        if self.sla is not None and self.sla_targets is not None and self.status != CaseStatus.RESOLVED:
+            self.sla.customer_replied(self.sla_targets, at)
         if self.status in {CaseStatus.RESOLVED, CaseStatus.AWAITING_CUSTOMER, CaseStatus.AUTO_ANSWERED}:
             previous = self.status
+            self._move_clocks(previous, CaseStatus.OPEN, at)
             self.status = CaseStatus.OPEN
             kind = EventKind.REOPENED if previous == CaseStatus.RESOLVED else EventKind.STATUS_CHANGED
-            return self._event(kind, "customer", at, {"from": previous.value, "to": self.status.value})
+            return self.event(kind, "customer", at, {"from": previous.value, "to": self.status.value})
         return None
 
     def record_agent_reply(self, *, at: datetime) -> None:
         self.last_message_at = at
+        if self.sla is not None:
+            self.sla.agent_replied(at)
         if self.status in {CaseStatus.NEW, CaseStatus.TRIAGED, CaseStatus.OPEN, CaseStatus.ESCALATED}:
+            self._move_clocks(self.status, CaseStatus.AWAITING_CUSTOMER, at)
             self.status = CaseStatus.AWAITING_CUSTOMER
 
-    def _event(self, kind: EventKind, actor: str, at: datetime, data: dict[str, Any]) -> CaseEvent:
+    def event(self, kind: EventKind, actor: str, at: datetime, data: dict[str, Any]) -> CaseEvent:
+        """An event of this case (with its customer), for what the aggregate's own methods do not record."""
         return CaseEvent.create(
             case_id=self.case_id,
             customer_id=self.customer_id,

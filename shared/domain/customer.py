@@ -15,6 +15,7 @@ class Customer(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     locale: str | None = Field(default=None, max_length=35)
     preferred_channel: Channel | None = None
+    vip: bool = False
     created_at: datetime
     merged_into: CustomerId | None = None
     version: int = 1

@@ -23,6 +23,12 @@ class EventKind(StrEnum):
     CUSTOMER_MERGED = "customer_merged"
     CUSTOMER_UNMERGED = "customer_unmerged"
     MESSAGE_BOUNCED = "message_bounced"
+    TRIAGED = "triaged"
+    NOTICE_SENT = "notice_sent"
+    AUTO_ANSWERED = "auto_answered"
+    ESCALATED = "escalated"
+    ROUTED = "routed"
+    NEEDS_ATTENTION = "needs_attention"
 
 
 class CaseEvent(BaseModel):

@@ -157,6 +157,8 @@ class CaseService:
         ]
         if not events:
             return case
+        if request.priority:  # the promises follow the new priority
+            case.retarget_sla(self.settings.sla_policies.targets(case.priority, case.channel))
         case.updated_at = now
         try:
             self.cases.update_case(case, request.version, events)
@@ -181,30 +183,53 @@ class CaseService:
         return self._append(case_id, note, EventKind.NOTE_ADDED, actor=agent)
 
     def reply_by_email(self, case_id: CaseId, request: ReplyRequest, *, agent: AgentId) -> Message:
-        """Answer by email so that the customer's reply threads back onto the case.
+        """An agent's answer by email; it counts as a response for the SLA clocks."""
+        return self.email_customer(
+            case_id,
+            request.text,
+            author=Author(kind=AuthorKind.AGENT, id=agent),
+            kind=EventKind.REPLY_SENT,
+            agent_reply=True,
+        )
 
-        The reply is stored (queued) before it is sent, so nothing the customer receives goes
+    def email_customer(
+        self,
+        case_id: CaseId,
+        text: str,
+        *,
+        author: Author,
+        kind: EventKind,
+        agent_reply: bool = False,
+        external_id: str | None = None,
+        event_data: dict[str, str] | None = None,
+    ) -> Message:
+        """Email the case's customer so that their reply threads back onto the case.
+
+        The email is stored (queued) before it is sent, so nothing the customer receives goes
         unrecorded; then it is marked sent and the Message-ID SES gave it is claimed too (SES
-        replaces ours), or it is marked failed and the error is raised.
+        replaces ours), or it is marked failed and the error is raised. A fixed `external_id`
+        makes a retried notice a DuplicateChannelId instead of a second email.
         """
         detail = self.get(case_id)
         to = self._reply_address(detail)
         last = self._last_customer_email(detail)
         message_id = new_message_id()
-        external_id = f"{message_id}@{self.settings.mail_domain}"
+        external_id = external_id or f"{message_id}@{self.settings.mail_domain}"
         references = ([*last.references, last.external_id] if last and last.external_id else [])[-20:]
         email = OutboundEmail(
             from_name=self.settings.support_name,
             from_address=self.settings.support_address,
             to=[to],
             subject=reply_subject(detail.case.subject, detail.case.reference, self.settings.reference_prefix),
-            text=request.text,
+            text=text,
             message_id=external_id,
             in_reply_to=last.external_id if last else None,
             references=references,
         )
 
-        def reply(case: Case) -> Message:
+        def outbound(case: Case) -> Message:
+            if case.sla is not None:
+                case.sla.customer_updated(utc_now())
             return Message(
                 message_id=message_id,
                 case_id=case.case_id,
@@ -212,10 +237,10 @@ class CaseService:
                 origin_customer_id=case.origin_customer_id,
                 channel=Channel.EMAIL,
                 direction=Direction.OUTBOUND,
-                author=Author(kind=AuthorKind.AGENT, id=agent),
+                author=author,
                 at=utc_now(),
                 subject=email.subject,
-                text=request.text,
+                text=text,
                 external_id=external_id,
                 in_reply_to=[email.in_reply_to] if email.in_reply_to else [],
                 references=email.references,
@@ -224,11 +249,17 @@ class CaseService:
             )
 
         message = self._append(
-            case_id, reply, EventKind.REPLY_SENT, actor=agent, agent_reply=True, read=detail.case.model_copy()
+            case_id,
+            outbound,
+            kind,
+            actor=author.id or author.kind.value,
+            agent_reply=agent_reply,
+            read=detail.case.model_copy(),
+            event_data=event_data,
         )
         stored = self.cases.find_channel_id(Channel.EMAIL.value, external_id)
         if stored is None:  # cannot happen: _append stored it; refuse to send what is not recorded
-            raise Unavailable("the reply was not stored; not sent")
+            raise Unavailable("the email was not stored; not sent")
         try:
             seen_as = self.sender.send_raw(source=self.settings.support_address, destinations=[to], raw=email.to_mime())
         except TugiError as exc:
@@ -280,6 +311,7 @@ class CaseService:
         actor: str,
         agent_reply: bool = False,
         read: Case | None = None,
+        event_data: dict[str, str] | None = None,
     ) -> Message:
         """Add a message and its event; a concurrent change to the case is re-read, not an error.
 
@@ -299,7 +331,7 @@ class CaseService:
                 kind=kind,
                 actor=actor,
                 at=message.at,
-                data={"message_id": message.message_id},
+                data={"message_id": message.message_id} | (event_data or {}),
             )
             try:
                 self.cases.add_message(case, version, message, [event])

@@ -101,9 +101,36 @@ def test_a_web_form_contact_shows_on_the_customers_timeline_for_an_agent(dev: di
     status, timeline = _request(f"{dev['url']}/v1/customers/{accepted['customer_id']}/timeline", token=token)
 
     assert status == 200
-    assert [e["message"]["text"] for e in timeline["items"] if e["type"] == "message"] == [
-        "Please raise my card limit."
+    inbound = [e["message"] for e in timeline["items"] if e["type"] == "message"]
+    assert [m["text"] for m in inbound if m["direction"] == "inbound"] == ["Please raise my card limit."]
+
+
+def test_a_contact_is_triaged_and_acknowledged_by_the_workflow(dev: dict[str, Any]) -> None:
+    status, accepted = _request(
+        f"{dev['url']}/v1/contacts",
+        data={"name": "Olev Org", "email": "olev@example.ee", "subject": "Arve", "message": "Kus on minu arve?"},
+    )
+    assert status == 202
+    token = _token(dev, "agent")
+
+    def acknowledged() -> dict[str, Any] | None:
+        _, case = _request(f"{dev['url']}/v1/cases/{accepted['case_id']}", token=token)
+        notices = [e["data"].get("notice") for e in case["events"] if e["kind"] == "notice_sent"]
+        return case if case["status"] != "new" and "acknowledgement" in notices else None
+
+    deadline, case = time.monotonic() + 60, None
+    while case is None and time.monotonic() < deadline:
+        case = acknowledged()
+        time.sleep(0.3)
+    assert case is not None, "not triaged and acknowledged within 60 s"
+    assert case["language"] == "et"
+    assert "triaged" in [e["kind"] for e in case["events"]]
+    status, timeline = _request(f"{dev['url']}/v1/customers/{accepted['customer_id']}/timeline", token=token)
+    assert status == 200
+    outbound = [
+        e["message"] for e in timeline["items"] if e["type"] == "message" and e["message"]["direction"] == "outbound"
     ]
+    assert any(case["reference"] in m["text"] for m in outbound), "the acknowledgement carries the case reference"
 
 
 def test_the_demo_data_is_there_and_agent_routes_need_a_token(dev: dict[str, Any]) -> None:

@@ -11,6 +11,8 @@ def test_config_defaults_need_no_context() -> None:
     assert config.lambda_asset_dir == DEFAULT_LAMBDA_ASSET_DIR
     assert config.recipients == ("support@tugi.example",)
     assert config.region == "eu-west-1"
+    assert config.portal_url == "https://support.tugi.example"
+    assert config.supervisor_emails == ()
 
 
 def test_command_line_context_strings_become_typed_settings(tmp_path: Path) -> None:
@@ -20,6 +22,8 @@ def test_command_line_context_strings_become_typed_settings(tmp_path: Path) -> N
             "inbound_recipients": "help@shop.example, shop.example",
             "lambda_asset_dir": str(tmp_path),
             "mail_domain": "shop.example",
+            "portal_url": "https://help.shop.example",
+            "supervisor_emails": "lead@shop.example, ,night@shop.example",
         }
     )
     config = TugiConfig.from_context(app.node)
@@ -27,3 +31,5 @@ def test_command_line_context_strings_become_typed_settings(tmp_path: Path) -> N
     assert config.recipients == ("help@shop.example", "shop.example")
     assert config.lambda_asset_dir == tmp_path.resolve()
     assert config.mail_domain == "shop.example"
+    assert config.portal_url == "https://help.shop.example"
+    assert config.supervisor_emails == ("lead@shop.example", "night@shop.example")

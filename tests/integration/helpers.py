@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+from email import policy
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -21,3 +23,13 @@ def submit(platform: EmbeddedPlatform, **fields: str | None) -> dict[str, Any]:
 def sent_emails(platform: EmbeddedPlatform) -> list[Any]:
     """What SES (moto) has sent, oldest first."""
     return list(ses_backends[DEFAULT_ACCOUNT_ID][platform.settings.region].sent_messages)
+
+
+def sent_texts(platform: EmbeddedPlatform) -> list[str]:
+    """The plain-text bodies of what SES has sent, decoded, oldest first."""
+    texts = []
+    for sent in sent_emails(platform):
+        mime = email.message_from_string(sent.raw_data, policy=policy.default)
+        body = mime.get_body(preferencelist=("plain",))
+        texts.append(body.get_content() if body is not None else "")
+    return texts

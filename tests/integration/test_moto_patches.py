@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -12,6 +17,8 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 
 from infra.local.platform import EmbeddedPlatform
+from shared.domain.clock import iso, utc_now
+from tests.integration import patch_handlers
 
 
 def test_failed_transactions_in_other_threads_lose_no_writes(platform: EmbeddedPlatform) -> None:
@@ -130,3 +137,89 @@ def test_a_transaction_never_copies_the_whole_table(
                 },
             ]
         )
+
+
+# --- 3. Lambda functions run in this process ---------------------------------------------------
+
+
+def _function(platform: EmbeddedPlatform, name: str, handler: str) -> str:
+    iam = platform._client("iam")
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    created = platform._client("lambda").create_function(
+        FunctionName=name, Runtime="python3.13", Role=role, Handler=handler, Code={"ZipFile": b"PK\x05\x06" + bytes(18)}
+    )
+    return str(created["FunctionArn"])
+
+
+def test_lambda_invocations_run_the_named_handler_in_process(platform: EmbeddedPlatform) -> None:
+    _function(platform, "echo", "tests.integration.patch_handlers.echo")
+    result = platform._client("lambda").invoke(FunctionName="echo", Payload=json.dumps({"case_id": "c1"}))
+    assert "FunctionError" not in result
+    assert json.load(result["Payload"]) == {"echo": {"case_id": "c1"}, "function": "echo"}
+
+
+def test_a_handlers_exception_becomes_lambdas_error_with_its_class_name(platform: EmbeddedPlatform) -> None:
+    _function(platform, "fails", "tests.integration.patch_handlers.fails")
+    result = platform._client("lambda").invoke(FunctionName="fails", Payload=b"{}")
+    assert result["FunctionError"] == "Handled"
+    error = json.load(result["Payload"])
+    assert error["errorType"] == "CardNotFound"
+    assert error["errorMessage"] == "no such card"
+
+
+# --- 4. waits on the platform clock --------------------------------------------------------------
+
+
+def _run(platform: EmbeddedPlatform, definition: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    sfn = platform._client("stepfunctions")
+    role = platform._client("iam").create_role(RoleName="sfn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    machine = sfn.create_state_machine(name="m", definition=json.dumps(definition), roleArn=role)["stateMachineArn"]
+    arn = sfn.start_execution(stateMachineArn=machine, name="run", input=json.dumps(payload))["executionArn"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING":
+            return described
+        time.sleep(0.05)
+    raise AssertionError("the execution did not finish")
+
+
+@pytest.fixture
+def fast_platform() -> Iterator[EmbeddedPlatform]:
+    with EmbeddedPlatform(time_scale=3600) as running:
+        yield running
+
+
+def test_waits_and_retry_intervals_follow_the_time_scale(fast_platform: EmbeddedPlatform) -> None:
+    fn = _function(fast_platform, "fails", "tests.integration.patch_handlers.fails")
+    later = utc_now() + timedelta(hours=1)
+    definition = {
+        "StartAt": "HourLong",
+        "States": {
+            "HourLong": {"Type": "Wait", "Seconds": 3600, "Next": "Until"},
+            "Until": {"Type": "Wait", "TimestampPath": "$.at", "Next": "Flaky"},
+            "Flaky": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": fn, "Payload": {}},
+                "Retry": [{"ErrorEquals": ["CardNotFound"], "IntervalSeconds": 1800, "MaxAttempts": 2}],
+                "End": True,
+            },
+        },
+    }
+    patch_handlers.calls.clear()
+    started = time.monotonic()
+    result = _run(fast_platform, definition, {"at": iso(later)})
+    elapsed = time.monotonic() - started
+    assert result["status"] == "FAILED"
+    assert result["error"] == "CardNotFound"
+    assert len(patch_handlers.calls) == 3, "the first try and two retries"
+    assert 1.5 < elapsed < 10, "3 hours of waits (1 + until +1 + 2 x 30 min) take about 3 s at 3600x"
+    assert utc_now() >= later + timedelta(hours=1), "the platform clock ran as fast as the waits"
+
+
+def test_a_timestamp_in_the_past_does_not_wait(platform: EmbeddedPlatform) -> None:
+    definition = {"StartAt": "Until", "States": {"Until": {"Type": "Wait", "TimestampPath": "$.at", "End": True}}}
+    started = time.monotonic()
+    assert _run(platform, definition, {"at": iso(utc_now() - timedelta(days=1))})["status"] == "SUCCEEDED"
+    assert time.monotonic() - started < 5

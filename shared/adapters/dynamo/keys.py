@@ -76,3 +76,17 @@ def queue_sk(status: str, created_at: datetime, case_id: str) -> str:
 
 def intake_pk(object_key: str) -> str:
     return f"INTAKE#{object_key}"
+
+
+AGENTS = "AGENTS"
+
+
+def agent_sk(agent_id: str) -> str:
+    return f"AGENT#{agent_id}"
+
+
+ANSWER = "ANSWER"
+
+
+def answer_pk(answer_id: str) -> str:
+    return f"ANSWER#{answer_id}"

@@ -1,0 +1,97 @@
+"""The customer's verdict on an auto-answer: the link in the email opens a page with two buttons.
+
+Opening the page changes nothing (mail scanners follow links); only the buttons' POSTs count.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel
+
+from functions.api.errors import error_responses
+from shared.bootstrap import container
+from shared.domain.answers import AnswerOutcome
+from shared.observability import logger, metrics
+
+router = Router()  # type: ignore[no-untyped-call]
+
+AnswerId = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Did this solve your problem?</title></head>
+<body><main><h1>{title}</h1>{body}</main></body></html>"""
+
+_FORMS = """<p>Did our answer solve your problem?</p>
+<form method="post" action="{base}/solved"><button type="submit">Yes, it is solved</button></form>
+<form method="post" action="{base}/not-solved"><button type="submit">No, I need a person</button></form>"""
+
+
+class VerdictResponse(BaseModel):
+    outcome: AnswerOutcome
+
+
+_VERDICT: dict[int, Any] = {
+    200: {
+        "description": "The verdict counted (HTML when the browser asks for it)",
+        "content": {"application/json": {"model": VerdictResponse}, "text/html": {}},
+    }
+}
+
+
+def _page(title: str, body: str, status: int = 200) -> Response[str]:
+    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=_PAGE.format(title=title, body=body))
+
+
+def _wants_html() -> bool:
+    accept = router.current_event.headers.get("accept") or router.current_event.headers.get("Accept") or ""
+    return "text/html" in accept
+
+
+@router.get(
+    "/v1/answers/<answer_id>",
+    summary="The page behind the link in an auto-answer email",
+    description="HTML with two buttons. Opening it changes nothing; the buttons POST the verdict.",
+    responses=error_responses(404) | {200: {"description": "The page", "content": {"text/html": {}}}},
+    tags=["customers"],
+)
+def answer_page(answer_id: AnswerId) -> Response[str]:
+    answer = container().answer_verdicts.get(answer_id)
+    if answer.outcome is not None:
+        return _page("Thank you", "<p>We have your answer already.</p>")
+    return _page("Did this solve your problem?", _FORMS.format(base=escape(f"/v1/answers/{answer_id}")))
+
+
+def _verdict(answer_id: str, *, solved: bool) -> Response[Any]:
+    outcome = container().answer_verdicts.give(answer_id, solved=solved)
+    metrics.add_metric(name=f"AutoAnswer_{outcome.value}", unit="Count", value=1)
+    logger.info("auto-answer verdict", extra={"outcome": outcome.value})
+    if _wants_html():
+        text = "Glad it helped." if solved else "A person from our team will get back to you."
+        return _page("Thank you", f"<p>{text}</p>")
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=VerdictResponse(outcome=outcome))
+
+
+@router.post(
+    "/v1/answers/<answer_id>/solved",
+    summary="The auto-answer solved the problem: the case is resolved",
+    responses=error_responses(404, 409, 410) | _VERDICT,
+    tags=["customers"],
+)
+def solved(answer_id: AnswerId) -> Response[Any]:
+    return _verdict(answer_id, solved=True)
+
+
+@router.post(
+    "/v1/answers/<answer_id>/not-solved",
+    summary="The auto-answer did not help: a person takes the case",
+    responses=error_responses(404, 409, 410) | _VERDICT,
+    tags=["customers"],
+)
+def not_solved(answer_id: AnswerId) -> Response[Any]:
+    return _verdict(answer_id, solved=False)

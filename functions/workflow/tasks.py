@@ -1,0 +1,58 @@
+"""Lambda entry: the contact workflow's tasks, one function for all (infra/workflows/contact.asl.json).
+
+Errors propagate: Lambda reports the exception's class name as `errorType`, which the state
+machine's `Retry` and `Catch` match. Logs carry the task and the case id, never message text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from shared.bootstrap import container
+from shared.domain.ids import CaseId
+from shared.observability import error_fields, logger, metrics, tracer
+
+
+class TaskEvent(BaseModel):
+    task: Literal["triage", "acknowledge", "auto_answer", "resolve_answered", "route", "sla_watch", "needs_attention"]
+    case_id: CaseId = Field(min_length=1, max_length=64)
+    task_token: str | None = None
+    error: dict[str, Any] | None = None
+
+
+def run(event: TaskEvent) -> dict[str, Any]:
+    workflow = container().workflow
+    match event.task:
+        case "triage":
+            return workflow.triage(event.case_id).model_dump()
+        case "acknowledge":
+            workflow.acknowledge(event.case_id)
+        case "auto_answer":
+            workflow.auto_answer(event.case_id, event.task_token or "")
+        case "resolve_answered":
+            workflow.resolve_answered(event.case_id)
+        case "route":
+            workflow.route(event.case_id)
+        case "sla_watch":
+            return workflow.sla_watch(event.case_id).model_dump()
+        case "needs_attention":
+            workflow.needs_attention(event.case_id, event.error)
+    return {}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    task = TaskEvent.model_validate(event)
+    logger.append_keys(task=task.task, case_id=task.case_id)
+    try:
+        result = run(task)
+    except Exception as exc:
+        logger.warning("workflow task failed", extra=error_fields(exc))
+        raise
+    metrics.add_metric(name=f"Task_{task.task}", unit="Count", value=1)
+    return result

@@ -1,0 +1,24 @@
+"""The state machine definitions, one ASL file each, shared by CDK and the local runtime."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+WORKFLOWS_DIR = Path(__file__).resolve().parent
+CONTACT_WORKFLOW = WORKFLOWS_DIR / "contact.asl.json"
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def substitution_names(path: Path) -> set[str]:
+    """The `${Name}` placeholders a definition file uses."""
+    return set(_PLACEHOLDER.findall(path.read_text(encoding="utf-8")))
+
+
+def render(path: Path, substitutions: dict[str, str]) -> str:
+    """The definition with every `${Name}` replaced, as CDK's `definition_substitutions` does."""
+    text = path.read_text(encoding="utf-8")
+    missing = substitution_names(path) - substitutions.keys()
+    if missing:
+        raise KeyError(f"no value for {sorted(missing)} in {path.name}")
+    return _PLACEHOLDER.sub(lambda m: substitutions[m.group(1)], text)

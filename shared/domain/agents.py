@@ -1,0 +1,33 @@
+"""Agents as routing sees them: the queues they work, whether they take cases now, and their load."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.domain.ids import AgentId
+
+
+class AgentProfile(BaseModel):
+    agent_id: AgentId
+    name: str = Field(default="", max_length=200)
+    queues: list[str] = []
+    available: bool = False
+    load: int = Field(default=0, description="Active cases assigned; kept by the case stream")
+
+
+class AgentUpdate(BaseModel):
+    """What an agent (availability) or a supervisor (also name and queues) may change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200)
+    queues: list[str] | None = Field(default=None, max_length=50)
+    available: bool | None = None
+
+
+def least_loaded(agents: Iterable[AgentProfile], queue: str) -> AgentProfile | None:
+    """The available agent of `queue` with the fewest active cases; ties go to the lowest id (stable)."""
+    candidates = [a for a in agents if a.available and queue in a.queues]
+    return min(candidates, key=lambda a: (a.load, a.agent_id), default=None)

@@ -1,0 +1,54 @@
+"""The customer's verdict on an auto-answer, from the link in the email."""
+
+from __future__ import annotations
+
+from shared.domain.answers import AnswerOutcome, PendingAnswer
+from shared.domain.case import CaseStatus
+from shared.domain.clock import utc_now
+from shared.errors import Conflict, NotFound, TugiError
+from shared.ports import AnswerAlreadySettled, AnswerStore, CaseStore, TaskExpired, WorkflowEngine
+
+
+class AnswerNotFound(NotFound):
+    code = "answer_not_found"
+
+
+class AnswerAlreadyGiven(Conflict):
+    code = "answer_already_given"
+
+
+class AnswerExpired(TugiError):
+    code = "answer_expired"
+    http_status = 410
+
+
+class AnswerVerdicts:
+    def __init__(self, answers: AnswerStore, cases: CaseStore, engine: WorkflowEngine) -> None:
+        self.answers = answers
+        self.cases = cases
+        self.engine = engine
+
+    def get(self, answer_id: str) -> PendingAnswer:
+        answer = self.answers.get_answer(answer_id)
+        if answer is None:
+            raise AnswerNotFound("this link is not one we sent")
+        return answer
+
+    def give(self, answer_id: str, *, solved: bool) -> AnswerOutcome:
+        """Once per answer: the first verdict (or reply) counts; the workflow resolves or routes."""
+        pending = self.get(answer_id)
+        case = self.cases.get_case(pending.case_id)
+        waiting = case is not None and case.status == CaseStatus.AUTO_ANSWERED and case.answer_id == answer_id
+        if pending.outcome is None and (not waiting or utc_now() >= pending.expires_at):
+            # The workflow stopped waiting (timeout, or the case moved on): too late to count.
+            raise AnswerExpired("this question has closed; a person from our team has the case")
+        outcome = AnswerOutcome.SOLVED if solved else AnswerOutcome.NOT_SOLVED
+        try:
+            answer = self.answers.settle(answer_id, outcome)
+        except AnswerAlreadySettled as exc:
+            raise AnswerAlreadyGiven("you already told us; thank you") from exc
+        try:
+            self.engine.complete_task(answer.task_token, {"solved": solved, "via": "link"})
+        except TaskExpired as exc:
+            raise AnswerExpired("this question has closed; a person from our team has the case") from exc
+        return outcome

@@ -1,0 +1,78 @@
+"""What follows from a case changing, read off the table's stream: start its workflow, keep agents'
+loads, settle an auto-answer the customer replied to, and tell the customer what they care about.
+
+The stream delivers each change at least once, so every step here is idempotent: a start is
+named after the case, loads are sets of case ids, notices are stored under fixed ids.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared.domain.answers import AnswerOutcome
+from shared.domain.case import Case, CaseStatus
+from shared.domain.notices import Notice
+from shared.ports import AgentStore, AnswerAlreadySettled, AnswerStore, TaskExpired, WorkflowEngine
+from shared.services.workflow import WorkflowService
+
+
+class CaseChange(BaseModel):
+    kind: Literal["INSERT", "MODIFY", "REMOVE"]
+    old: Case | None = None
+    new: Case | None = None
+
+
+class CaseStream:
+    def __init__(
+        self, *, engine: WorkflowEngine, agents: AgentStore, answers: AnswerStore, workflow: WorkflowService
+    ) -> None:
+        self.engine = engine
+        self.agents = agents
+        self.answers = answers
+        self.workflow = workflow
+
+    def handle(self, change: CaseChange) -> None:
+        old, new = change.old, change.new
+        if change.kind == "INSERT" and new is not None:
+            self.engine.start(new.case_id, {"case_id": new.case_id})
+        self._keep_loads(old, new)
+        if old is not None and new is not None and old.status != new.status:
+            self._status_changed(old, new)
+
+    def _keep_loads(self, old: Case | None, new: Case | None) -> None:
+        before = old.assignee if old is not None and old.is_active else None
+        after = new.assignee if new is not None and new.is_active else None
+        case = new or old
+        if before == after or case is None:
+            return
+        case_id = case.case_id
+        if before:
+            self.agents.track_case(before, case_id, active=False)
+        if after:
+            self.agents.track_case(after, case_id, active=True)
+
+    def _status_changed(self, old: Case, new: Case) -> None:
+        if old.status == CaseStatus.AUTO_ANSWERED and new.status == CaseStatus.OPEN:
+            self._customer_wrote_back(old, new)
+            self.workflow.notify_customer(new, Notice.NOT_SOLVED, key=f"notsolved.{new.answer_id or 'none'}")
+        elif new.status == CaseStatus.RESOLVED and old.status != CaseStatus.AUTO_ANSWERED:
+            # A customer who just said "solved" needs no email saying so.
+            self.workflow.notify_customer(new, Notice.RESOLVED, key=f"resolved.{new.version}")
+
+    def _customer_wrote_back(self, old: Case, new: Case) -> None:
+        """A reply while the auto-answer waits is a "not solved": hand it to the waiting workflow."""
+        wrote = new.last_message_at is not None and (
+            old.last_message_at is None or new.last_message_at > old.last_message_at
+        )
+        if not wrote or new.answer_id is None:
+            return
+        try:
+            answer = self.answers.settle(new.answer_id, AnswerOutcome.REPLIED)
+        except AnswerAlreadySettled:
+            return  # the customer chose in the link first; the workflow has that verdict
+        try:
+            self.engine.complete_task(answer.task_token, {"solved": False, "via": "reply"})
+        except TaskExpired:
+            return  # the wait timed out meanwhile; the workflow routed the case already

@@ -1,0 +1,356 @@
+"""The contact workflow's tasks (infra/workflows/contact.asl.json): each reads the case, decides, writes.
+
+Every task is safe to run twice: Step Functions retries a task whose result it did not see, so a
+second run finds its own work done (a status already moved, a notice already stored under its
+fixed id) and answers as the first did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared.domain.agents import least_loaded
+from shared.domain.answers import PendingAnswer, new_answer_id
+from shared.domain.case import Case, CaseStatus
+from shared.domain.channels import AuthorKind, Direction
+from shared.domain.clock import iso, utc_now
+from shared.domain.events import CaseEvent, EventKind
+from shared.domain.identity import IdentityKind
+from shared.domain.ids import CaseId
+from shared.domain.message import Author, DeliveryStatus
+from shared.domain.notices import Notice, render
+from shared.domain.sla import ClockKind
+from shared.domain.triage import (
+    AnswerFinder,
+    KnownAnswer,
+    LanguageDetector,
+    SentimentAnalyser,
+    TriageFacts,
+    decide_priority,
+    is_spam,
+)
+from shared.errors import Unavailable
+from shared.ports import AgentStore, AnswerStore, CaseStore, CustomerStore, DuplicateChannelId, StaleVersion
+from shared.services.cases import CaseNotFound, CaseService
+from shared.settings import Settings
+
+_ATTEMPTS = 5
+_NOTICE_ATTEMPTS = 10
+_WORKFLOW = "workflow"
+_SYSTEM = Author(kind=AuthorKind.SYSTEM, name="Tugi")
+
+
+class TriageResult(BaseModel):
+    spam: bool
+    auto_answer: bool
+    answer_timeout_seconds: int
+
+
+class WatchResult(BaseModel):
+    done: bool
+    wake_at: str
+    notify: bool = False
+    subject: str = ""
+    message: str = ""
+
+
+class WorkflowService:
+    def __init__(
+        self,
+        *,
+        cases: CaseService,
+        case_store: CaseStore,
+        customers: CustomerStore,
+        agents: AgentStore,
+        answers: AnswerStore,
+        detector: LanguageDetector,
+        sentiment: SentimentAnalyser,
+        finder: AnswerFinder,
+        settings: Settings,
+    ) -> None:
+        self.cases = cases
+        self.case_store = case_store
+        self.customers = customers
+        self.agents = agents
+        self.answers = answers
+        self.detector = detector
+        self.sentiment = sentiment
+        self.finder = finder
+        self.settings = settings
+
+    # --- triage ----------------------------------------------------------------------------
+
+    def triage(self, case_id: CaseId) -> TriageResult:
+        detail = self.cases.get(case_id)
+        text = self._question(detail.case, detail.messages)
+        language = self.detector.detect(text) or self.settings.default_language
+        answer = self.finder.find(text, language)
+        case = detail.case
+        if case.status == CaseStatus.NEW:
+            facts = self._facts(case, text, language, answer)
+            spam = is_spam(facts, self.settings.spam_rules)
+            decision = decide_priority(facts, self.settings.priority_rules)
+
+            def triaged(case: Case, now: datetime) -> list[CaseEvent | None]:
+                case.language, case.contact_reason, case.spam = language, facts.reason, spam
+                case.priority_why = decision.why
+                events = [
+                    case.change_priority(decision.priority, actor=_WORKFLOW, at=now),
+                    case.change_status(CaseStatus.TRIAGED, actor=_WORKFLOW, at=now),
+                    case.event(EventKind.TRIAGED, _WORKFLOW, now, _triage_data(language, facts, spam, decision.why)),
+                ]
+                if spam:
+                    case.queue = self.settings.spam_queue
+                else:
+                    case.start_sla(self.settings.sla_policies.targets(case.priority, case.channel))
+                return events
+
+            case = self._update(case_id, triaged, only_if=lambda c: c.status == CaseStatus.NEW)
+        return TriageResult(
+            spam=case.spam,
+            auto_answer=not case.spam and self._may_auto_answer(case, answer),
+            answer_timeout_seconds=self.settings.auto_answer_timeout_seconds,
+        )
+
+    def _facts(self, case: Case, text: str, language: str, answer: KnownAnswer | None) -> TriageFacts:
+        customer = self.customers.get_customer(case.customer_id)
+        earlier = [
+            (c.contact_reason, c.created_at)
+            for c in self.case_store.customer_cases(case.customer_id)
+            if c.case_id != case.case_id and c.contact_reason
+        ]
+        return TriageFacts(
+            text=text,
+            channel=case.channel,
+            language=language,
+            vip=bool(customer and customer.vip),
+            reason=answer.reason if answer else None,
+            negativity=self.sentiment.score(text, language),
+            earlier_reasons=earlier,
+            now=case.created_at,
+            spam_verdict_failed=False,
+        )
+
+    @staticmethod
+    def _question(case: Case, messages: list[Any]) -> str:
+        inbound = sorted((m for m in messages if m.direction == Direction.INBOUND), key=lambda m: m.at)
+        body = inbound[0].text if inbound else ""
+        return f"{case.subject}\n{body or ''}".strip()
+
+    def _may_auto_answer(self, case: Case, answer: KnownAnswer | None) -> bool:
+        return (
+            answer is not None
+            and answer.confidence >= self.settings.auto_answer_min_confidence
+            and case.channel in self.settings.auto_answer_channels
+            and self._has_email(case)
+        )
+
+    def _has_email(self, case: Case) -> bool:
+        return any(i.identity.kind == IdentityKind.EMAIL for i in self.customers.list_identities(case.customer_id))
+
+    # --- telling the customer ----------------------------------------------------------------
+
+    def acknowledge(self, case_id: CaseId) -> None:
+        case = self._case(case_id)
+        self.notify_customer(case, Notice.ACKNOWLEDGEMENT, key="ack")
+
+    def notify_customer(self, case: Case, notice: Notice, *, key: str, **fields: str) -> bool:
+        """Email a notice once per `key`; False when the customer has no address or it went before.
+
+        A retry finds the notice stored under its fixed id. If that one went out, it is not sent
+        again; if sending failed (or never finished), it is sent anew under the next id.
+        """
+        if not self._has_email(case):
+            return False
+        text = render(notice, case.language, reference=case.reference, **fields)
+        for attempt in range(_NOTICE_ATTEMPTS):
+            external_id = f"{key}{f'.{attempt}' if attempt else ''}.{case.case_id}@{self.settings.mail_domain}"
+            try:
+                self.cases.email_customer(
+                    case.case_id,
+                    text,
+                    author=_SYSTEM,
+                    kind=EventKind.NOTICE_SENT,
+                    external_id=external_id,
+                    event_data={"notice": notice.value},
+                )
+            except DuplicateChannelId:
+                if self._went_out(case.case_id, external_id):
+                    return False
+                continue
+            return True
+        raise Unavailable(f"the {notice.value} notice failed {_NOTICE_ATTEMPTS} times")
+
+    def _went_out(self, case_id: CaseId, external_id: str) -> bool:
+        stored = next((m for m in self.cases.get(case_id).messages if m.external_id == external_id), None)
+        return stored is not None and stored.delivery_status not in {DeliveryStatus.QUEUED, DeliveryStatus.FAILED}
+
+    def auto_answer(self, case_id: CaseId, task_token: str) -> None:
+        """Send the known answer and park the task token where the customer's link can reach it.
+
+        A retry keeps the answer id (the link may be in the customer's inbox) and takes the new token.
+        """
+        case = self._case(case_id)
+        answer = self.finder.find(self._question(case, self.cases.get(case_id).messages), case.language or "en")
+        if answer is None:
+            raise Unavailable("the answer found at triage is gone")
+        pending = self.answers.get_answer(case.answer_id) if case.answer_id else None
+        if pending is not None:
+            self.answers.put_answer(pending.model_copy(update={"task_token": task_token}))
+        else:
+            now = utc_now()
+            answer_id = new_answer_id()
+            self.answers.put_answer(
+                PendingAnswer(
+                    answer_id=answer_id,
+                    case_id=case_id,
+                    task_token=task_token,
+                    reason=answer.reason,
+                    created_at=now,
+                    expires_at=now + timedelta(seconds=self.settings.auto_answer_timeout_seconds),
+                )
+            )
+
+            def answered(case: Case, now: datetime) -> list[CaseEvent | None]:
+                case.answer_id = answer_id
+                return [
+                    case.event(EventKind.AUTO_ANSWERED, _WORKFLOW, now, {"reason": answer.reason, "url": answer.url}),
+                    case.change_status(CaseStatus.AUTO_ANSWERED, actor=_WORKFLOW, at=now),
+                ]
+
+            case = self._update(case_id, answered)
+        link = f"{self.settings.portal_url.rstrip('/')}/v1/answers/{case.answer_id}"
+        self.notify_customer(
+            case, Notice.AUTO_ANSWER, key="answer", short_answer=answer.short_answer, url=answer.url, answer_link=link
+        )
+
+    def resolve_answered(self, case_id: CaseId) -> None:
+        def resolved(case: Case, now: datetime) -> list[CaseEvent | None]:
+            return [case.change_status(CaseStatus.RESOLVED, actor="customer", at=now)]
+
+        self._update(case_id, resolved, only_if=lambda c: c.is_active)
+
+    # --- routing ---------------------------------------------------------------------------
+
+    def route(self, case_id: CaseId) -> None:
+        """Queue by reason, then channel; the least-loaded available agent of that queue takes it."""
+
+        def routed(case: Case, now: datetime) -> list[CaseEvent | None]:
+            rules = self.settings.routing
+            queue = rules.by_reason.get(case.contact_reason or "") or rules.by_channel.get(case.channel) or case.queue
+            agent = least_loaded(self.agents.list_agents(), queue)
+            case.queue, case.routed_at = queue, now
+            if case.sla is None and case.sla_targets is None:
+                case.start_sla(self.settings.sla_policies.targets(case.priority, case.channel))
+            assignee = agent.agent_id if agent else ""
+            events: list[CaseEvent | None] = [
+                case.event(EventKind.ROUTED, _WORKFLOW, now, {"queue": queue, "assignee": assignee})
+            ]
+            if case.status in {CaseStatus.NEW, CaseStatus.TRIAGED, CaseStatus.AUTO_ANSWERED}:
+                events.append(case.change_status(CaseStatus.OPEN, actor=_WORKFLOW, at=now))
+            if agent is not None and case.assignee is None:
+                events.append(case.assign(agent.agent_id, actor=_WORKFLOW, at=now))
+            return events
+
+        self._update(case_id, routed, only_if=lambda c: c.is_active and c.routed_at is None)
+
+    # --- SLA -------------------------------------------------------------------------------
+
+    def sla_watch(self, case_id: CaseId) -> WatchResult:
+        now = utc_now()
+        case = self._case(case_id)
+        max_sleep = timedelta(seconds=self.settings.sla_max_sleep_seconds)
+        if not case.is_active or case.sla is None:
+            return WatchResult(done=True, wake_at=iso(now))
+        plan = case.sla.plan(
+            self.settings.business_calendar, now=now, escalate_at=self.settings.sla_escalate_at, max_sleep=max_sleep
+        )
+        escalations = [n for n in plan.notices if n.kind == "escalate" and n.clock is not None]
+        if escalations:
+            first = escalations[0]
+            clock = first.clock or ClockKind.FIRST_RESPONSE
+
+            def escalated(case: Case, now: datetime) -> list[CaseEvent | None]:
+                events: list[CaseEvent | None] = list(
+                    case.escalate(clock, queue=self.settings.supervisor_queue, at=now)
+                )
+                for more in escalations[1:]:
+                    if more.clock is not None and case.sla is not None:
+                        case.sla.mark_escalated(more.clock, now)
+                return events
+
+            case = self._update(case_id, escalated)
+        if any(n.kind == "still_working" for n in plan.notices):
+            self.notify_customer(case, Notice.STILL_WORKING, key=f"still.{len(case.sla.clocks) if case.sla else 0}")
+
+            def marked(case: Case, now: datetime) -> list[CaseEvent | None]:
+                if case.sla is not None:
+                    case.sla.mark_still_working(now)
+                return []
+
+            self._update(case_id, marked)
+        wake_at = plan.wake_at or now + max_sleep
+        result = WatchResult(done=False, wake_at=iso(max(wake_at, now)))
+        if escalations:
+            due = escalations[0].due_at
+            result.notify = True
+            result.subject = f"Case {case.reference} escalated ({escalations[0].clock})"[:100]
+            result.message = (
+                f"Case {case.reference} ({case.case_id}) is about to miss its {escalations[0].clock} promise"
+                f" (due {iso(due) if due else 'now'}). Priority is now {case.priority}; it is in the"
+                f" {self.settings.supervisor_queue} queue."
+            )
+        return result
+
+    # --- failure ---------------------------------------------------------------------------
+
+    def needs_attention(self, case_id: CaseId, error: dict[str, Any] | None) -> None:
+        """Put the case where people look. The error's type only: its cause may quote customer data."""
+        error_type = str((error or {}).get("Error", "unknown"))[:200]
+
+        def flagged(case: Case, now: datetime) -> list[CaseEvent | None]:
+            case.queue = self.settings.needs_attention_queue
+            return [case.event(EventKind.NEEDS_ATTENTION, _WORKFLOW, now, {"error": error_type})]
+
+        try:
+            self._update(case_id, flagged)
+        except CaseNotFound:
+            return  # nothing to flag; the DLQ keeps the event
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _case(self, case_id: CaseId) -> Case:
+        case = self.case_store.get_case(case_id)
+        if case is None:
+            raise CaseNotFound(f"no case {case_id}")
+        return case
+
+    def _update(
+        self,
+        case_id: CaseId,
+        change: Callable[[Case, datetime], list[CaseEvent | None]],
+        *,
+        only_if: Callable[[Case], bool] = lambda _: True,
+    ) -> Case:
+        """Read, change, write with the version read; a concurrent change is re-read and re-decided."""
+        for _ in range(_ATTEMPTS):
+            case = self._case(case_id)
+            if not only_if(case):
+                return case
+            version, now = case.version, utc_now()
+            events = [e for e in change(case, now) if e is not None]
+            case.updated_at = now
+            try:
+                self.case_store.update_case(case, version, events)
+            except StaleVersion:
+                continue
+            return case
+        raise Unavailable("the case kept changing; the task will be retried")
+
+
+def _triage_data(language: str, facts: TriageFacts, spam: bool, why: list[str]) -> dict[str, Any]:
+    return {"language": language, "reason": facts.reason or "", "spam": spam, "why": why}

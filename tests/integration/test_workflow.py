@@ -1,0 +1,265 @@
+"""The contact workflow, executed by moto's Step Functions from infra/workflows/contact.asl.json with
+the real handlers, and asserted on the table afterwards.
+
+The platform clock runs 3600 times faster (one hour a second), and the business calendar is
+around the clock, so SLA targets of hours take seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+
+from infra.local.platform import EmbeddedPlatform
+from shared.bootstrap import container
+from shared.domain.case import Case, CaseStatus, Priority
+from shared.domain.events import EventKind
+from tests.integration.helpers import sent_texts, submit
+
+T = TypeVar("T")
+SCALE = 3600.0
+ALWAYS_OPEN = json.dumps({"time_zone": "UTC", "week": {str(d): [{"start": "00:00", "end": "00:00"}] for d in range(7)}})
+SHORT_SLA = json.dumps(
+    {p: {"first_response": "PT2H", "next_response": "PT4H", "resolution": "PT24H"} for p in Priority}
+    | {"urgent": {"first_response": "PT1H", "next_response": "PT2H", "resolution": "PT12H"}}
+)
+BASE_ENV = {
+    "TUGI_BUSINESS_CALENDAR": ALWAYS_OPEN,
+    "TUGI_SLA_POLICIES": json.dumps({"by_priority": json.loads(SHORT_SLA)}),
+    "TUGI_LANGUAGES": '["en", "et"]',
+    "TUGI_SLA_MAX_SLEEP_SECONDS": "1800",
+}
+PASSWORD_QUESTION = {"subject": "Forgot my password", "message": "How do I reset my password? I cannot log in."}
+BILLING_QUESTION = {"subject": "Invoice", "message": "Please explain the second line of my last invoice."}
+
+
+def wait_for(probe: Callable[[], T | None], *, timeout: float = 30, what: str = "the condition") -> T:
+    """Poll until `probe` returns something truthy (the workflow runs in threads)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def case(case_id: str) -> Case:
+    found = container().case_store.get_case(case_id)
+    assert found is not None
+    return found
+
+
+def events(case_id: str) -> list[EventKind]:
+    detail = container().case_store.get_case_detail(case_id)
+    assert detail is not None
+    return [e.kind for e in sorted(detail.events, key=lambda e: e.at)]
+
+
+def execution(platform: EmbeddedPlatform, case_id: str) -> dict[str, Any]:
+    assert platform.workflow is not None
+    sfn = platform._client("stepfunctions")
+    arn = platform.workflow.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
+    described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+    return described
+
+
+def in_status(case_id: str, *statuses: CaseStatus) -> Case | None:
+    current = case(case_id)
+    return current if current.status in statuses else None
+
+
+def start(env: dict[str, str] | None = None) -> EmbeddedPlatform:
+    return EmbeddedPlatform(BASE_ENV | (env or {}), workflow=True, time_scale=SCALE)
+
+
+@pytest.fixture
+def flow() -> Iterator[EmbeddedPlatform]:
+    with start() as running:
+        yield running
+
+
+def make_agent_available(platform: EmbeddedPlatform, role: str, queues: list[str]) -> str:
+    agent_id = platform.agent_id(role)
+    response = platform.api(
+        "PUT",
+        f"/v1/agents/{agent_id}",
+        json_body={"name": role.title(), "queues": queues, "available": True},
+        token=platform.token("supervisor"),
+    )
+    assert response.status == 200, response.body
+    return agent_id
+
+
+def test_auto_answer_accepted_resolves_the_case(flow: EmbeddedPlatform) -> None:
+    case_id = submit(flow, **PASSWORD_QUESTION)["case_id"]
+
+    answered = wait_for(lambda: in_status(case_id, CaseStatus.AUTO_ANSWERED), what="the auto-answer")
+    assert answered.contact_reason == "password_reset"
+    assert answered.language == "en"
+    assert answered.answer_id
+    page = flow.api("GET", f"/v1/answers/{answered.answer_id}", headers={"accept": "text/html"})
+    assert page.status == 200
+    assert "Did our answer solve your problem?" in page.body
+    assert case(case_id).status == CaseStatus.AUTO_ANSWERED, "opening the link must change nothing"
+
+    verdict = flow.api("POST", f"/v1/answers/{answered.answer_id}/solved")
+    assert verdict.status == 200
+    assert verdict.json() == {"outcome": "solved"}
+
+    resolved = wait_for(lambda: in_status(case_id, CaseStatus.RESOLVED), what="the case to resolve")
+    assert resolved.assignee is None
+    assert wait_for(lambda: execution(flow, case_id)["status"] == "SUCCEEDED", what="the execution to succeed")
+    texts = sent_texts(flow)
+    assert any(answered.reference in t and "opened case" in t for t in texts), "acknowledgement with the reference"
+    assert any("reset" in t.lower() and f"/v1/answers/{answered.answer_id}" in t for t in texts), "the answer"
+    again = flow.api("POST", f"/v1/answers/{answered.answer_id}/not-solved")
+    assert again.status == 409
+    assert again.json()["error"]["code"] == "answer_already_given"
+
+
+def test_auto_answer_rejected_routes_to_the_least_loaded_available_agent(flow: EmbeddedPlatform) -> None:
+    agent = make_agent_available(flow, "agent", ["general"])
+    supervisor = flow.agent_id("supervisor")
+    flow.api(
+        "PUT",
+        f"/v1/agents/{supervisor}",
+        json_body={"queues": ["general"], "available": False},
+        token=flow.token("supervisor"),
+    )
+    case_id = submit(flow, **PASSWORD_QUESTION)["case_id"]
+    answered = wait_for(lambda: in_status(case_id, CaseStatus.AUTO_ANSWERED), what="the auto-answer")
+
+    assert flow.api("POST", f"/v1/answers/{answered.answer_id}/not-solved").status == 200
+
+    routed = wait_for(lambda: (c := case(case_id)).assignee and c, what="the assignment")
+    assert routed.status == CaseStatus.OPEN
+    assert routed.assignee == agent, "the only available agent of the queue takes it"
+    assert routed.queue == "general"
+    assert routed.sla is not None
+    assert not any(c.clock.is_paused for c in routed.sla.clocks), "clocks run again"
+    assert EventKind.ROUTED in events(case_id)
+    wait_for(lambda: any("A person from our team" in t for t in sent_texts(flow)), what="the not-solved notice")
+    agents = flow.api("GET", "/v1/agents", token=flow.token("agent")).json()["items"]
+    assert next(a for a in agents if a["agent_id"] == agent)["load"] == 1
+
+
+def test_a_reply_to_the_auto_answer_counts_as_not_solved(flow: EmbeddedPlatform) -> None:
+    make_agent_available(flow, "agent", ["general"])
+    submitted = submit(flow, **PASSWORD_QUESTION)
+    answered = wait_for(lambda: in_status(submitted["case_id"], CaseStatus.AUTO_ANSWERED), what="the auto-answer")
+    raw = (
+        "From: Jüri Tamm <juri@example.ee>\r\nTo: support@tugi.example\r\n"
+        f"Subject: Re: Forgot my password [{answered.reference}]\r\nMessage-ID: <reply-1@example.ee>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nThat did not work, the reset link never came.\r\n"
+    ).encode()
+    assert flow.ingest_email(raw).outcome == "added_to_case"
+
+    routed = wait_for(lambda: (c := case(answered.case_id)).assignee and c, what="routing after the reply")
+    assert routed.status == CaseStatus.OPEN
+    settled = container().answer_store.get_answer(answered.answer_id or "")
+    assert settled is not None
+    assert settled.outcome == "replied"
+    late = flow.api("POST", f"/v1/answers/{answered.answer_id}/solved")
+    assert late.status == 409
+
+
+def test_no_answer_before_the_timeout_routes_to_a_person() -> None:
+    with start({"TUGI_AUTO_ANSWER_TIMEOUT_SECONDS": "3600"}) as flow:  # one second of real time
+        case_id = submit(flow, **PASSWORD_QUESTION)["case_id"]
+        answered = wait_for(lambda: in_status(case_id, CaseStatus.AUTO_ANSWERED), what="the auto-answer")
+        routed = wait_for(lambda: in_status(case_id, CaseStatus.OPEN), what="the timeout to route the case")
+        assert routed.routed_at is not None
+        late = flow.api("POST", f"/v1/answers/{answered.answer_id}/solved")
+        assert late.status == 410
+        assert late.json()["error"]["code"] == "answer_expired"
+
+
+def test_no_first_response_before_the_due_time_escalates_and_notifies(flow: EmbeddedPlatform) -> None:
+    assert flow.workflow is not None
+    sqs, sns = flow._client("sqs"), flow._client("sns")
+    inbox = sqs.create_queue(QueueName="supervisors")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=flow.workflow.topic_arn, Protocol="sqs", Endpoint=inbox_arn)
+    case_id = submit(flow, **BILLING_QUESTION)["case_id"]
+
+    escalated = wait_for(lambda: in_status(case_id, CaseStatus.ESCALATED), timeout=30, what="the escalation")
+
+    assert escalated.priority == Priority.HIGH, "one level up from normal"
+    assert escalated.queue == "supervisors"
+    assert EventKind.ESCALATED in events(case_id)
+    first = next(c for c in escalated.sla.clocks if c.kind == "first_response")  # type: ignore[union-attr]
+    assert first.escalated_at is not None
+    assert first.met_at is None
+    due = first.used_up_at(flow.settings.business_calendar, 1.0, now=first.escalated_at)
+    assert first.escalated_at < due, "escalated before the promise broke"
+    messages = wait_for(lambda: sqs.receive_message(QueueUrl=inbox).get("Messages"), what="the SNS notification")
+    note = json.loads(messages[0]["Body"])
+    assert escalated.reference in note["Message"]
+    assert "first_response" in note["Subject"]
+    assert "juri@example.ee" not in note["Message"], "no personal data in the notification"
+
+
+def test_a_paused_clock_does_not_breach(flow: EmbeddedPlatform) -> None:
+    case_id = submit(flow, **BILLING_QUESTION)["case_id"]
+    opened = wait_for(lambda: in_status(case_id, CaseStatus.OPEN), what="routing")
+    changed = flow.api(
+        "PATCH",
+        f"/v1/cases/{case_id}",
+        json_body={"version": opened.version, "status": "awaiting_customer"},
+        token=flow.token("agent"),
+    )
+    assert changed.status == 200, changed.body
+
+    time.sleep(3.5)  # 3.5 hours of platform time: well past the 2-hour first-response promise
+
+    waiting = case(case_id)
+    assert waiting.status == CaseStatus.AWAITING_CUSTOMER
+    assert EventKind.ESCALATED not in events(case_id)
+    first = next(c for c in waiting.sla.clocks if c.kind == "first_response")  # type: ignore[union-attr]
+    assert first.clock.is_paused
+    assert first.escalated_at is None
+    assert execution(flow, case_id)["status"] == "RUNNING", "the watch goes on while the case waits"
+
+
+def test_a_task_that_keeps_failing_puts_the_case_in_needs_attention_and_the_event_on_the_dlq(
+    flow: EmbeddedPlatform,
+) -> None:
+    assert flow.workflow is not None
+    # SES stops accepting our domain: every acknowledgement fails, retries included.
+    flow.ses_client.delete_identity(Identity=flow.settings.support_address.rpartition("@")[2])
+    case_id = submit(flow, **BILLING_QUESTION)["case_id"]
+
+    flagged = wait_for(
+        lambda: (c := case(case_id)).queue == flow.settings.needs_attention_queue and c, what="needs attention"
+    )
+    assert EventKind.NEEDS_ATTENTION in events(case_id)
+    assert wait_for(lambda: execution(flow, case_id)["status"] == "FAILED", what="the execution to fail")
+    sqs = flow._client("sqs")
+    messages = wait_for(
+        lambda: sqs.receive_message(QueueUrl=flow.workflow.dead_letter_queue_url).get("Messages"),  # type: ignore[union-attr]
+        what="the DLQ message",
+    )
+    dead = json.loads(messages[0]["Body"])
+    assert dead["case_id"] == case_id
+    assert dead["error"]["Error"]
+    listed = flow.api("GET", "/v1/cases", query={"queue": "needs_attention"}, token=flow.token("agent")).json()
+    assert case_id in [c["case_id"] for c in listed["items"]], "the case is where people look"
+    assert flagged.status != CaseStatus.CLOSED
+
+
+def test_a_replayed_start_changes_nothing(flow: EmbeddedPlatform) -> None:
+    assert flow.workflow is not None
+    case_id = submit(flow, **BILLING_QUESTION)["case_id"]
+    wait_for(lambda: in_status(case_id, CaseStatus.OPEN), what="routing")
+
+    container().workflow_engine.start(case_id, {"case_id": case_id})  # the stream delivered the INSERT again
+
+    sfn = flow._client("stepfunctions")
+    names = [e["name"] for e in sfn.list_executions(stateMachineArn=flow.workflow.state_machine_arn)["executions"]]
+    assert names.count(case_id) == 1
+    assert events(case_id).count(EventKind.TRIAGED) == 1
