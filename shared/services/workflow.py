@@ -23,7 +23,7 @@ from shared.domain.identity import IdentityKind
 from shared.domain.ids import CaseId
 from shared.domain.message import Author, DeliveryStatus
 from shared.domain.notices import Notice, render
-from shared.domain.sla import ClockKind
+from shared.domain.sla import ClockKind, SlaNotice, SlaPlan
 from shared.domain.triage import (
     AnswerFinder,
     KnownAnswer,
@@ -261,50 +261,65 @@ class WorkflowService:
     # --- SLA -------------------------------------------------------------------------------
 
     def sla_watch(self, case_id: CaseId) -> WatchResult:
+        """Act on what is due and say when to look again; `done` once the case is resolved or closed.
+
+        Decisions are taken on the case as written: two watches of one case (a reopened case's new
+        execution while the old one still sleeps) escalate each clock once.
+        """
         now = utc_now()
         case = self._case(case_id)
-        max_sleep = timedelta(seconds=self.settings.sla_max_sleep_seconds)
         if not case.is_active or case.sla is None:
             return WatchResult(done=True, wake_at=iso(now))
-        plan = case.sla.plan(
-            self.settings.business_calendar, now=now, escalate_at=self.settings.sla_escalate_at, max_sleep=max_sleep
-        )
-        escalations = [n for n in plan.notices if n.kind == "escalate" and n.clock is not None]
-        if escalations:
-            first = escalations[0]
-            clock = first.clock or ClockKind.FIRST_RESPONSE
+        escalated: list[SlaNotice] = []
 
-            def escalated(case: Case, now: datetime) -> list[CaseEvent | None]:
-                events: list[CaseEvent | None] = list(
-                    case.escalate(clock, queue=self.settings.supervisor_queue, at=now)
-                )
-                for more in escalations[1:]:
-                    if more.clock is not None and case.sla is not None:
-                        case.sla.mark_escalated(more.clock, now)
-                return events
+        def escalate_due(case: Case, now: datetime) -> list[CaseEvent | None]:
+            escalated.clear()
+            due = [n for n in self._plan(case, now).notices if n.kind == "escalate" and n.clock is not None]
+            if not due:
+                return []
+            escalated.extend(due)
+            events: list[CaseEvent | None] = list(
+                case.escalate(due[0].clock or ClockKind.FIRST_RESPONSE, queue=self.settings.supervisor_queue, at=now)
+            )
+            for more in due[1:]:
+                if more.clock is not None and case.sla is not None:
+                    case.sla.mark_escalated(more.clock, now)
+            return events
 
-            case = self._update(case_id, escalated)
-        if any(n.kind == "still_working" for n in plan.notices):
+        if any(n.kind == "escalate" for n in self._plan(case, now).notices):
+            case = self._update(case_id, escalate_due)
+        if any(n.kind == "still_working" for n in self._plan(case, now).notices):
             self.notify_customer(case, Notice.STILL_WORKING, key=f"still.{len(case.sla.clocks) if case.sla else 0}")
 
-            def marked(case: Case, now: datetime) -> list[CaseEvent | None]:
+            def sent(case: Case, now: datetime) -> list[CaseEvent | None]:
                 if case.sla is not None:
                     case.sla.mark_still_working(now)
                 return []
 
-            self._update(case_id, marked)
-        wake_at = plan.wake_at or now + max_sleep
+            case = self._update(case_id, sent)
+        plan = self._plan(case, now)
+        wake_at = plan.wake_at or now + timedelta(seconds=self.settings.sla_max_sleep_seconds)
         result = WatchResult(done=False, wake_at=iso(max(wake_at, now)))
-        if escalations:
-            due = escalations[0].due_at
+        if escalated:
+            first = escalated[0]
             result.notify = True
-            result.subject = f"Case {case.reference} escalated ({escalations[0].clock})"[:100]
+            result.subject = f"Case {case.reference} escalated ({first.clock})"[:100]
             result.message = (
-                f"Case {case.reference} ({case.case_id}) is about to miss its {escalations[0].clock} promise"
-                f" (due {iso(due) if due else 'now'}). Priority is now {case.priority}; it is in the"
-                f" {self.settings.supervisor_queue} queue."
+                f"Case {case.reference} ({case.case_id}) is about to miss its {first.clock} promise"
+                f" (due {iso(first.due_at) if first.due_at else 'now'}). Priority is now {case.priority};"
+                f" it is in the {self.settings.supervisor_queue} queue."
             )
         return result
+
+    def _plan(self, case: Case, now: datetime) -> SlaPlan:
+        if case.sla is None or not case.is_active:
+            return SlaPlan(notices=[], wake_at=None)
+        return case.sla.plan(
+            self.settings.business_calendar,
+            now=now,
+            escalate_at=self.settings.sla_escalate_at,
+            max_sleep=timedelta(seconds=self.settings.sla_max_sleep_seconds),
+        )
 
     # --- failure ---------------------------------------------------------------------------
 

@@ -263,3 +263,42 @@ def test_a_replayed_start_changes_nothing(flow: EmbeddedPlatform) -> None:
     names = [e["name"] for e in sfn.list_executions(stateMachineArn=flow.workflow.state_machine_arn)["executions"]]
     assert names.count(case_id) == 1
     assert events(case_id).count(EventKind.TRIAGED) == 1
+
+
+def test_a_reopened_case_is_watched_again(flow: EmbeddedPlatform) -> None:
+    assert flow.workflow is not None
+    make_agent_available(flow, "agent", ["general"])
+    submitted = submit(flow, **BILLING_QUESTION)
+    case_id = submitted["case_id"]
+    opened = wait_for(lambda: (c := case(case_id)).assignee and c, what="the assignment")
+    resolved = flow.api(
+        "PATCH",
+        f"/v1/cases/{case_id}",
+        json_body={"version": opened.version, "status": "resolved"},
+        token=flow.token("agent"),
+    )
+    assert resolved.status == 200, resolved.body
+    wait_for(lambda: execution(flow, case_id)["status"] == "SUCCEEDED", what="the first watch to end")
+    wait_for(lambda: any("as resolved" in t for t in sent_texts(flow)), what="the resolved notice")
+
+    raw = (
+        "From: Jüri Tamm <juri@example.ee>\r\nTo: support@tugi.example\r\n"
+        f"Subject: Still wrong [{submitted['reference']}]\r\nMessage-ID: <again-1@example.ee>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nThe invoice is still wrong.\r\n"
+    ).encode()
+    assert flow.ingest_email(raw).outcome == "added_to_case"
+
+    sfn = flow._client("stepfunctions")
+    runs = wait_for(
+        lambda: [
+            e
+            for e in sfn.list_executions(stateMachineArn=flow.workflow.state_machine_arn)["executions"]
+            if e["name"].startswith(f"{case_id}.v") and e["status"] == "RUNNING"
+        ],
+        what="a watch of the reopened case",
+    )
+    assert len(runs) == 1
+    escalated = wait_for(lambda: in_status(case_id, CaseStatus.ESCALATED), what="the next-response escalation")
+    next_response = next(c for c in escalated.sla.clocks if c.kind == "next_response")  # type: ignore[union-attr]
+    assert next_response.escalated_at is not None
+    assert events(case_id).count(EventKind.TRIAGED) == 1, "a reopen is not triaged again"
