@@ -71,6 +71,10 @@ class CustomerStore(Protocol):
 
     def put_customer_event(self, event: CaseEvent) -> None: ...
 
+    def set_vip(self, customer_id: CustomerId, vip: bool, event: CaseEvent) -> None:
+        """Mark (or unmark) a live customer as VIP, with the event on their timeline; raises StaleVersion
+        when the customer is gone or merged."""
+
     # Merges
     def get_merge(self, source: CustomerId) -> MergeRecord | None: ...
 

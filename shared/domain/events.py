@@ -29,6 +29,7 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"
     ROUTED = "routed"
     NEEDS_ATTENTION = "needs_attention"
+    VIP_CHANGED = "vip_changed"
 
 
 class CaseEvent(BaseModel):

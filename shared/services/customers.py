@@ -110,6 +110,24 @@ class CustomerService:
             raise CustomerNotFound(f"no customer {customer_id}")
         return CustomerView(customer=customer, identities=self.customers.list_identities(customer_id))
 
+    def set_vip(self, customer_id: CustomerId, vip: bool, *, actor: str) -> CustomerView:
+        """VIP customers' cases start at a higher priority (TUGI_PRIORITY_RULES); a merged one is followed."""
+        live = live_customer(self.customers, customer_id)
+        if live.vip != vip:
+            event = CaseEvent.create(
+                case_id=None,
+                customer_id=live.customer_id,
+                kind=EventKind.VIP_CHANGED,
+                actor=actor,
+                at=utc_now(),
+                data={"vip": vip},
+            )
+            try:
+                self.customers.set_vip(live.customer_id, vip, event)
+            except StaleVersion as exc:
+                raise MergeConflict("the customer was merged meanwhile; try again") from exc
+        return self.get(live.customer_id)
+
     def find(self, identities: list[Identity]) -> CustomerView:
         """The customer of the first identity someone has (email before phone)."""
         for identity in identities:

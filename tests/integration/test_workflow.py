@@ -302,3 +302,21 @@ def test_a_reopened_case_is_watched_again(flow: EmbeddedPlatform) -> None:
     next_response = next(c for c in escalated.sla.clocks if c.kind == "next_response")  # type: ignore[union-attr]
     assert next_response.escalated_at is not None
     assert events(case_id).count(EventKind.TRIAGED) == 1, "a reopen is not triaged again"
+
+
+def test_a_vip_customers_next_contact_is_triaged_at_high_priority(flow: EmbeddedPlatform) -> None:
+    first = submit(flow, **BILLING_QUESTION)
+    assert wait_for(lambda: in_status(first["case_id"], CaseStatus.OPEN), what="routing").priority == Priority.NORMAL
+    path = f"/v1/customers/{first['customer_id']}"
+    refused = flow.api("PATCH", path, json_body={"vip": True}, token=flow.token("agent"))
+    assert refused.status == 403
+    marked = flow.api("PATCH", path, json_body={"vip": True}, token=flow.token("supervisor"))
+    assert marked.status == 200, marked.body
+    assert marked.json()["customer"]["vip"] is True
+
+    second = submit(flow, subject="Another question", message="When does my contract end?")
+
+    assert second["customer_id"] == first["customer_id"]
+    triaged = wait_for(lambda: in_status(second["case_id"], CaseStatus.OPEN), what="routing")
+    assert triaged.priority == Priority.HIGH
+    assert any("vip" in why.lower() for why in triaged.priority_why)

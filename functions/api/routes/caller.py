@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from functions.api.auth import Caller, Role, caller_from_claims
 
 AGENTS = frozenset({Role.AGENT, Role.SUPERVISOR})
+SUPERVISORS = frozenset({Role.SUPERVISOR})
 # OpenAPI: agent routes need the Cognito ID token (API Gateway checks it before we run).
 AGENT_SECURITY: list[dict[str, list[str]]] = [{"cognito": []}]
 

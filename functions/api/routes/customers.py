@@ -6,10 +6,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.errors import error_responses
-from functions.api.routes.caller import AGENT_SECURITY, current_caller
+from functions.api.routes.caller import AGENT_SECURITY, SUPERVISORS, current_caller
 from shared.bootstrap import container
 from shared.domain.identity import Identity
 from shared.domain.ids import CustomerId
@@ -63,6 +63,24 @@ def find_customer(
 def get_customer(customer_id: str) -> CustomerView:
     current_caller(router)
     return container().customers.get(CustomerId(customer_id))
+
+
+class ChangeCustomerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vip: bool = Field(description="VIP customers' cases start at a higher priority")
+
+
+@router.patch(
+    "/v1/customers/<customer_id>",
+    summary="Mark a customer as VIP, or not (supervisors)",
+    tags=["customers"],
+    security=AGENT_SECURITY,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def change_customer(customer_id: str, request: ChangeCustomerRequest) -> CustomerView:
+    caller = current_caller(router, allowed=SUPERVISORS)
+    return container().customers.set_vip(CustomerId(customer_id), request.vip, actor=caller.agent_id)
 
 
 @router.get(

@@ -123,6 +123,23 @@ class DynamoCustomerStore:
     def put_customer_event(self, event: CaseEvent) -> None:
         self.table.put(event_item(event))
 
+    def set_vip(self, customer_id: CustomerId, vip: bool, event: CaseEvent) -> None:
+        try:
+            self.table.transact(
+                [
+                    update_op(
+                        keys.customer_pk(customer_id),
+                        keys.PROFILE,
+                        "SET vip = :vip, version = version + :one",
+                        {":vip": vip, ":one": 1},
+                        condition="attribute_exists(PK) AND attribute_not_exists(merged_into)",
+                    ),
+                    put_op(event_item(event)),
+                ]
+            )
+        except TransactionConflict as exc:
+            raise StaleVersion(customer_id) from exc
+
     def get_merge(self, source: CustomerId) -> MergeRecord | None:
         item = self.table.get(keys.customer_pk(source), keys.MERGE, consistent=True)
         return MergeRecord.model_validate(item) if item else None
