@@ -203,6 +203,9 @@ class AnswerStore(Protocol):
     def settle(self, answer_id: str, outcome: AnswerOutcome) -> PendingAnswer:
         """Record the outcome once; raises AnswerAlreadySettled the second time."""
 
+    def mark_expired(self, answer_id: str) -> None:
+        """The verdict just recorded came too late for the workflow: say so instead."""
+
 
 class TaskExpired(Exception):
     """The workflow stopped waiting (timeout, or the task was answered already)."""
@@ -210,7 +213,8 @@ class TaskExpired(Exception):
 
 class WorkflowEngine(Protocol):
     def start(self, name: str, payload: dict[str, Any]) -> bool:
-        """Start an execution named `name`; False when it already exists (a replayed start)."""
+        """Start an execution named `name`; False when one of that name ended already. Starting a running
+        one again with the same payload changes nothing (Step Functions answers as for the first)."""
 
     def complete_task(self, task_token: str, output: dict[str, Any]) -> None:
         """Hand a waiting task its result; raises TaskExpired when it no longer waits."""

@@ -15,6 +15,7 @@ class AnswerOutcome(StrEnum):
     SOLVED = "solved"
     NOT_SOLVED = "not_solved"
     REPLIED = "replied"  # the customer wrote back instead of choosing
+    EXPIRED = "expired"  # a verdict came after the workflow stopped waiting: it did not count
 
 
 class PendingAnswer(BaseModel):

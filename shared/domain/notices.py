@@ -28,10 +28,7 @@ _TEXTS: dict[str, dict[Notice, str]] = {
             "Did this solve your problem? Tell us here: {answer_link}\n"
             "If it did not, a person from our team will take over; you can also simply reply to this email."
         ),
-        Notice.NOT_SOLVED: (
-            "Hello,\n\nThank you for letting us know. A person from our team will look at case {reference} "
-            "and get back to you."
-        ),
+        Notice.NOT_SOLVED: ("Hello,\n\nA person from our team will look at case {reference} and get back to you."),
         Notice.RESOLVED: (
             "Hello,\n\nWe have marked case {reference} as resolved. If anything is still open, reply to this "
             "email and we will pick it up again."
@@ -51,9 +48,7 @@ _TEXTS: dict[str, dict[Notice, str]] = {
             "Loe lähemalt: {url}\n\nKas see lahendas teie mure? Andke teada siin: {answer_link}\n"
             "Kui mitte, võtab asja üle meie töötaja; võite ka lihtsalt sellele kirjale vastata."
         ),
-        Notice.NOT_SOLVED: (
-            "Tere!\n\nTäname, et andsite teada. Meie töötaja vaatab juhtumi {reference} üle ja võtab teiega ühendust."
-        ),
+        Notice.NOT_SOLVED: ("Tere!\n\nMeie töötaja vaatab juhtumi {reference} üle ja võtab teiega ühendust."),
         Notice.RESOLVED: (
             "Tere!\n\nMärkisime juhtumi {reference} lahendatuks. Kui midagi jäi veel lahtiseks, vastake sellele "
             "kirjale ja tegeleme sellega edasi."

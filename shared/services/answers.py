@@ -39,7 +39,8 @@ class AnswerVerdicts:
         pending = self.get(answer_id)
         case = self.cases.get_case(pending.case_id)
         waiting = case is not None and case.status == CaseStatus.AUTO_ANSWERED and case.answer_id == answer_id
-        if pending.outcome is None and (not waiting or utc_now() >= pending.expires_at):
+        too_late = pending.outcome is None and (not waiting or utc_now() >= pending.expires_at)
+        if too_late or pending.outcome == AnswerOutcome.EXPIRED:
             # The workflow stopped waiting (timeout, or the case moved on): too late to count.
             raise AnswerExpired("this question has closed; a person from our team has the case")
         outcome = AnswerOutcome.SOLVED if solved else AnswerOutcome.NOT_SOLVED
@@ -50,5 +51,6 @@ class AnswerVerdicts:
         try:
             self.engine.complete_task(answer.task_token, {"solved": solved, "via": "link"})
         except TaskExpired as exc:
+            self.answers.mark_expired(answer_id)  # a second click must hear the same
             raise AnswerExpired("this question has closed; a person from our team has the case") from exc
         return outcome

@@ -36,7 +36,7 @@ class CaseStream:
     def handle(self, change: CaseChange) -> None:
         old, new = change.old, change.new
         if change.kind == "INSERT" and new is not None:
-            self.engine.start(new.case_id, {"case_id": new.case_id})
+            self.engine.start(new.case_id, {"case_id": new.case_id, "reopened": False})
         elif old is not None and new is not None and old.status == CaseStatus.RESOLVED and new.is_active:
             # The first execution ended at the resolution; the reopened case's new clocks need a watch.
             self.engine.start(f"{new.case_id}.v{new.version}", {"case_id": new.case_id, "reopened": True})

@@ -164,8 +164,8 @@ class WorkflowService:
         A retry finds the notice stored under its fixed id. If that one went out, it is not sent
         again; if sending failed (or never finished), it is sent anew under the next id.
         """
-        if not self._has_email(case):
-            return False
+        if case.spam or not self._has_email(case):
+            return False  # never write to a spammer
         text = render(notice, case.language, reference=case.reference, **fields)
         for attempt in range(_NOTICE_ATTEMPTS):
             external_id = f"{key}{f'.{attempt}' if attempt else ''}.{case.case_id}@{self.settings.mail_domain}"
@@ -356,8 +356,10 @@ class WorkflowService:
             case = self._case(case_id)
             if not only_if(case):
                 return case
-            version, now = case.version, utc_now()
+            version, now, before = case.version, utc_now(), case.model_dump()
             events = [e for e in change(case, now) if e is not None]
+            if not events and case.model_dump() == before:
+                return case  # nothing to write: no version bump to trip an agent's save
             case.updated_at = now
             try:
                 self.case_store.update_case(case, version, events)

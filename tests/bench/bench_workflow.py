@@ -77,10 +77,14 @@ class Run:
         return current if current.status in statuses else None
 
     def resolve(self, case_id: str) -> None:
-        current = self.case(case_id)
-        body = {"version": current.version, "status": "resolved"}
-        response = self.platform.api("PATCH", f"/v1/cases/{case_id}", json_body=body, token=self.agent)
-        assert response.status == 200, response.body
+        """As an agent does: with the version just read, reading again when the workflow wrote meanwhile."""
+        for _ in range(5):
+            body = {"version": self.case(case_id).version, "status": "resolved"}
+            response = self.platform.api("PATCH", f"/v1/cases/{case_id}", json_body=body, token=self.agent)
+            if response.status != 409:
+                assert response.status == 200, response.body
+                return
+        raise RuntimeError("the case kept changing")
 
     def verdict(self, case_id: str, solved: bool) -> None:
         answered = self.wait(lambda: self.status_is(case_id, CaseStatus.AUTO_ANSWERED))

@@ -62,6 +62,8 @@ def _wants_html() -> bool:
 )
 def answer_page(answer_id: AnswerId) -> Response[str]:
     answer = container().answer_verdicts.get(answer_id)
+    if answer.outcome == AnswerOutcome.EXPIRED:
+        return _page("This question has closed", "<p>A person from our team has your case.</p>")
     if answer.outcome is not None:
         return _page("Thank you", "<p>We have your answer already.</p>")
     return _page("Did this solve your problem?", _FORMS.format(base=escape(f"/v1/answers/{answer_id}")))

@@ -40,3 +40,12 @@ class DynamoAnswerStore:
         if settled is None:  # deleted between the two calls: only TTL deletes, months later
             raise AnswerAlreadySettled(answer_id)
         return settled
+
+    def mark_expired(self, answer_id: str) -> None:
+        self.table.update(
+            keys.answer_pk(answer_id),
+            keys.ANSWER,
+            "SET outcome = :expired",
+            {":expired": AnswerOutcome.EXPIRED.value},
+            condition="attribute_exists(PK)",
+        )
