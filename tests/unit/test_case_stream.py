@@ -96,7 +96,7 @@ def load(world: World, agent: AgentId) -> int:
 
 def test_a_new_case_starts_one_execution_named_after_it(world: World) -> None:
     world.stream.handle(CaseChange(kind="INSERT", new=make_case()))
-    assert world.engine.executions == {CASE: {"case_id": CASE}}
+    assert world.engine.executions == {CASE: {"case_id": CASE, "reopened": False}}
 
 
 def test_a_replayed_insert_starts_nothing_new(world: World) -> None:
