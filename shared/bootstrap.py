@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from shared.services.contacts import ContactForm
     from shared.services.customers import CustomerService
     from shared.services.email_intake import EmailIntake
+    from shared.services.notices import CustomerNotices
     from shared.services.rejections import RejectedInputArchive
     from shared.services.workflow import WorkflowService
 
@@ -173,6 +174,7 @@ class Container:
         rules = Path(self.settings.answer_rules_file) if self.settings.answer_rules_file else None
         return WorkflowService(
             cases=self.cases,
+            notices=self.notices,
             case_store=self.case_store,
             customers=self.customer_store,
             agents=self.agent_store,
@@ -188,8 +190,14 @@ class Container:
         from shared.services.case_stream import CaseStream
 
         return CaseStream(
-            engine=self.workflow_engine, agents=self.agent_store, answers=self.answer_store, workflow=self.workflow
+            engine=self.workflow_engine, agents=self.agent_store, answers=self.answer_store, notices=self.notices
         )
+
+    @cached_property
+    def notices(self) -> CustomerNotices:
+        from shared.services.notices import CustomerNotices
+
+        return CustomerNotices(self.cases, self.customer_store, self.settings)
 
     @cached_property
     def agent_directory(self) -> AgentDirectory:

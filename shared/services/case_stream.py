@@ -15,7 +15,7 @@ from shared.domain.answers import AnswerOutcome
 from shared.domain.case import Case, CaseStatus
 from shared.domain.notices import Notice
 from shared.ports import AgentStore, AnswerAlreadySettled, AnswerStore, TaskExpired, WorkflowEngine
-from shared.services.workflow import WorkflowService
+from shared.services.notices import CustomerNotices
 
 
 class CaseChange(BaseModel):
@@ -26,12 +26,12 @@ class CaseChange(BaseModel):
 
 class CaseStream:
     def __init__(
-        self, *, engine: WorkflowEngine, agents: AgentStore, answers: AnswerStore, workflow: WorkflowService
+        self, *, engine: WorkflowEngine, agents: AgentStore, answers: AnswerStore, notices: CustomerNotices
     ) -> None:
         self.engine = engine
         self.agents = agents
         self.answers = answers
-        self.workflow = workflow
+        self.notices = notices
 
     def handle(self, change: CaseChange) -> None:
         old, new = change.old, change.new
@@ -59,10 +59,10 @@ class CaseStream:
     def _status_changed(self, old: Case, new: Case) -> None:
         if old.status == CaseStatus.AUTO_ANSWERED and new.status == CaseStatus.OPEN:
             self._customer_wrote_back(old, new)
-            self.workflow.notify_customer(new, Notice.NOT_SOLVED, key=f"notsolved.{new.answer_id or 'none'}")
+            self.notices.notify_customer(new, Notice.NOT_SOLVED, key=f"notsolved.{new.answer_id or 'none'}")
         elif new.status == CaseStatus.RESOLVED and old.status != CaseStatus.AUTO_ANSWERED:
             # A customer who just said "solved" needs no email saying so.
-            self.workflow.notify_customer(new, Notice.RESOLVED, key=f"resolved.{new.version}")
+            self.notices.notify_customer(new, Notice.RESOLVED, key=f"resolved.{new.version}")
 
     def _customer_wrote_back(self, old: Case, new: Case) -> None:
         """A reply while the auto-answer waits is a "not solved": hand it to the waiting workflow."""

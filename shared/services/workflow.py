@@ -16,13 +16,11 @@ from pydantic import BaseModel
 from shared.domain.agents import least_loaded
 from shared.domain.answers import PendingAnswer, new_answer_id
 from shared.domain.case import Case, CaseStatus
-from shared.domain.channels import AuthorKind, Direction
+from shared.domain.channels import Direction
 from shared.domain.clock import iso, utc_now
 from shared.domain.events import CaseEvent, EventKind
-from shared.domain.identity import IdentityKind
 from shared.domain.ids import CaseId
-from shared.domain.message import Author, DeliveryStatus
-from shared.domain.notices import Notice, render
+from shared.domain.notices import Notice
 from shared.domain.sla import ClockKind, SlaNotice, SlaPlan
 from shared.domain.triage import (
     AnswerFinder,
@@ -34,14 +32,13 @@ from shared.domain.triage import (
     is_spam,
 )
 from shared.errors import Unavailable
-from shared.ports import AgentStore, AnswerStore, CaseStore, CustomerStore, DuplicateChannelId, StaleVersion
+from shared.ports import AgentStore, AnswerStore, CaseStore, CustomerStore, StaleVersion
 from shared.services.cases import CaseNotFound, CaseService
+from shared.services.notices import CustomerNotices
 from shared.settings import Settings
 
 _ATTEMPTS = 5
-_NOTICE_ATTEMPTS = 10
 _WORKFLOW = "workflow"
-_SYSTEM = Author(kind=AuthorKind.SYSTEM, name="Tugi")
 
 
 class TriageResult(BaseModel):
@@ -63,6 +60,7 @@ class WorkflowService:
         self,
         *,
         cases: CaseService,
+        notices: CustomerNotices,
         case_store: CaseStore,
         customers: CustomerStore,
         agents: AgentStore,
@@ -73,6 +71,7 @@ class WorkflowService:
         settings: Settings,
     ) -> None:
         self.cases = cases
+        self.notices = notices
         self.case_store = case_store
         self.customers = customers
         self.agents = agents
@@ -146,48 +145,14 @@ class WorkflowService:
             answer is not None
             and answer.confidence >= self.settings.auto_answer_min_confidence
             and case.channel in self.settings.auto_answer_channels
-            and self._has_email(case)
+            and self.notices.can_email(case)
         )
-
-    def _has_email(self, case: Case) -> bool:
-        return any(i.identity.kind == IdentityKind.EMAIL for i in self.customers.list_identities(case.customer_id))
 
     # --- telling the customer ----------------------------------------------------------------
 
     def acknowledge(self, case_id: CaseId) -> None:
         case = self._case(case_id)
-        self.notify_customer(case, Notice.ACKNOWLEDGEMENT, key="ack")
-
-    def notify_customer(self, case: Case, notice: Notice, *, key: str, **fields: str) -> bool:
-        """Email a notice once per `key`; False when the customer has no address or it went before.
-
-        A retry finds the notice stored under its fixed id. If that one went out, it is not sent
-        again; if sending failed (or never finished), it is sent anew under the next id.
-        """
-        if case.spam or not self._has_email(case):
-            return False  # never write to a spammer
-        text = render(notice, case.language, reference=case.reference, **fields)
-        for attempt in range(_NOTICE_ATTEMPTS):
-            external_id = f"{key}{f'.{attempt}' if attempt else ''}.{case.case_id}@{self.settings.mail_domain}"
-            try:
-                self.cases.email_customer(
-                    case.case_id,
-                    text,
-                    author=_SYSTEM,
-                    kind=EventKind.NOTICE_SENT,
-                    external_id=external_id,
-                    event_data={"notice": notice.value},
-                )
-            except DuplicateChannelId:
-                if self._went_out(case.case_id, external_id):
-                    return False
-                continue
-            return True
-        raise Unavailable(f"the {notice.value} notice failed {_NOTICE_ATTEMPTS} times")
-
-    def _went_out(self, case_id: CaseId, external_id: str) -> bool:
-        stored = next((m for m in self.cases.get(case_id).messages if m.external_id == external_id), None)
-        return stored is not None and stored.delivery_status not in {DeliveryStatus.QUEUED, DeliveryStatus.FAILED}
+        self.notices.notify_customer(case, Notice.ACKNOWLEDGEMENT, key="ack")
 
     def auto_answer(self, case_id: CaseId, task_token: str) -> None:
         """Send the known answer and park the task token where the customer's link can reach it.
@@ -224,7 +189,7 @@ class WorkflowService:
 
             case = self._update(case_id, answered)
         link = f"{self.settings.portal_url.rstrip('/')}/v1/answers/{case.answer_id}"
-        self.notify_customer(
+        self.notices.notify_customer(
             case, Notice.AUTO_ANSWER, key="answer", short_answer=answer.short_answer, url=answer.url, answer_link=link
         )
 
@@ -289,7 +254,9 @@ class WorkflowService:
         if any(n.kind == "escalate" for n in self._plan(case, now).notices):
             case = self._update(case_id, escalate_due)
         if any(n.kind == "still_working" for n in self._plan(case, now).notices):
-            self.notify_customer(case, Notice.STILL_WORKING, key=f"still.{len(case.sla.clocks) if case.sla else 0}")
+            self.notices.notify_customer(
+                case, Notice.STILL_WORKING, key=f"still.{len(case.sla.clocks) if case.sla else 0}"
+            )
 
             def sent(case: Case, now: datetime) -> list[CaseEvent | None]:
                 if case.sla is not None:

@@ -76,7 +76,7 @@ def world() -> World:
         )
     )
     notifier = RecordingNotifier()
-    stream = CaseStream(engine=engine, agents=agents, answers=answers, workflow=notifier)  # type: ignore[arg-type]
+    stream = CaseStream(engine=engine, agents=agents, answers=answers, notices=notifier)  # type: ignore[arg-type]
     return World(engine, agents, answers, notifier, stream)
 
 
