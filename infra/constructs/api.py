@@ -13,8 +13,11 @@ from constructs import Construct
 from infra.nag import acknowledge
 
 STAGE_NAME = "prod"
-AGENT_RESOURCES = ("cases", "customers")
-PUBLIC_BY_DESIGN = "Public by design: anyone may submit the contact form or read the OpenAPI document."
+AGENT_RESOURCES = ("cases", "customers", "agents")
+PUBLIC_BY_DESIGN = (
+    "Public by design: anyone may submit the contact form, read the OpenAPI document, or answer the"
+    " auto-answer whose unguessable link they were emailed."
+)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,11 @@ class ApiConstruct(Construct):
         contacts = v1.add_resource("contacts").add_method("POST", integration)
         openapi = v1.add_resource("openapi.json").add_method("GET", integration)
         health = v1.add_resource("health").add_method("GET", integration)
-        for method in (contacts, openapi, health):
+        answer = v1.add_resource("answers").add_resource("{answer_id}")
+        verdicts = [
+            answer.add_resource(verdict).add_method("POST", integration) for verdict in ("solved", "not-solved")
+        ]
+        for method in (contacts, openapi, health, answer.add_method("GET", integration), *verdicts):
             acknowledge(method, "APIG4", PUBLIC_BY_DESIGN)
             acknowledge(method, "COG4", PUBLIC_BY_DESIGN)
 
