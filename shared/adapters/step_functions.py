@@ -29,13 +29,17 @@ class StepFunctionsWorkflow:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
                 return False
-            raise
+            raise Unavailable(f"Step Functions did not start the execution ({_code(exc)})") from exc
         return True
 
     def complete_task(self, task_token: str, output: dict[str, Any]) -> None:
         try:
             self.client.send_task_success(taskToken=task_token, output=json.dumps(output))
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _GONE:
+            if _code(exc) in _GONE:
                 raise TaskExpired from exc
-            raise
+            raise Unavailable(f"Step Functions did not take the answer ({_code(exc)}); try again") from exc
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", "unknown"))

@@ -44,13 +44,18 @@ class AnswerVerdicts:
             # The workflow stopped waiting (timeout, or the case moved on): too late to count.
             raise AnswerExpired("this question has closed; a person from our team has the case")
         outcome = AnswerOutcome.SOLVED if solved else AnswerOutcome.NOT_SOLVED
+        retry = pending.outcome == outcome  # the same click again, e.g. after a 503: tell the workflow again
+        if pending.outcome is not None and not retry:
+            raise AnswerAlreadyGiven("you already told us; thank you")
         try:
-            answer = self.answers.settle(answer_id, outcome)
+            answer = pending if retry else self.answers.settle(answer_id, outcome)
         except AnswerAlreadySettled as exc:
             raise AnswerAlreadyGiven("you already told us; thank you") from exc
         try:
             self.engine.complete_task(answer.task_token, {"solved": solved, "via": "link"})
         except TaskExpired as exc:
+            if retry:
+                return outcome  # the first click got through (or the wait ended meanwhile): done either way
             self.answers.mark_expired(answer_id)  # a second click must hear the same
             raise AnswerExpired("this question has closed; a person from our team has the case") from exc
         return outcome

@@ -74,7 +74,10 @@ class CaseStream:
         try:
             answer = self.answers.settle(new.answer_id, AnswerOutcome.REPLIED)
         except AnswerAlreadySettled:
-            return  # the customer chose in the link first; the workflow has that verdict
+            settled = self.answers.get_answer(new.answer_id)
+            if settled is None or settled.outcome != AnswerOutcome.REPLIED:
+                return  # the customer chose in the link first; the workflow has that verdict
+            answer = settled  # a redelivered record: the first try may not have reached the workflow
         try:
             self.engine.complete_task(answer.task_token, {"solved": False, "via": "reply"})
         except TaskExpired:

@@ -149,25 +149,33 @@ def test_a_verdict_refused_because_the_wait_ended_is_not_kept_as_given(world: Wo
 # --- a second verdict ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("second", [True, False])
-def test_a_second_verdict_is_a_409_answer_already_given_and_changes_nothing(world: World, second: bool) -> None:
+def test_a_different_second_verdict_is_a_409_answer_already_given_and_changes_nothing(world: World) -> None:
     world.verdicts.give(ANSWER, solved=True)
 
     with pytest.raises(AnswerAlreadyGiven) as caught:
-        world.verdicts.give(ANSWER, solved=second)
+        world.verdicts.give(ANSWER, solved=False)
 
     assert (caught.value.instance_code, caught.value.http_status) == ("answer_already_given", 409)
     assert outcome(world) is AnswerOutcome.SOLVED
     assert world.engine.completed == {TOKEN: {"solved": True, "via": "link"}}
 
 
-def test_a_second_verdict_after_the_case_was_resolved_is_still_already_given(world: World) -> None:
+def test_the_same_verdict_again_is_answered_as_the_first_and_changes_nothing(world: World) -> None:
+    """A double click, or a retry after a 503: idempotent, and the workflow is not told twice."""
     world.verdicts.give(ANSWER, solved=True)
     world.cases.cases[CASE] = make_case(CaseStatus.RESOLVED, answer_id=ANSWER)
     world.now.at = EXPIRES + timedelta(days=1)
 
-    with pytest.raises(AnswerAlreadyGiven):
-        world.verdicts.give(ANSWER, solved=True)
+    assert world.verdicts.give(ANSWER, solved=True) is AnswerOutcome.SOLVED
+    assert outcome(world) is AnswerOutcome.SOLVED
+    assert world.engine.completed == {TOKEN: {"solved": True, "via": "link"}}
+
+
+def test_a_verdict_the_workflow_did_not_take_is_handed_over_again_on_the_next_click(world: World) -> None:
+    world.answers.settle(ANSWER, AnswerOutcome.NOT_SOLVED)  # the first click's SendTaskSuccess failed (503)
+
+    assert world.verdicts.give(ANSWER, solved=False) is AnswerOutcome.NOT_SOLVED
+    assert world.engine.completed == {TOKEN: {"solved": False, "via": "link"}}
 
 
 def test_a_click_after_the_customer_replied_by_email_is_already_given(world: World) -> None:
