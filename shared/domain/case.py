@@ -87,6 +87,11 @@ class Case(BaseModel):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def needs_watch(self) -> bool:
+        """An active case with a clock that may fall due: the workflow's SLA watch has work."""
+        return self.is_active and self.sla is not None and self.sla.needs_watch
+
     def change_status(self, status: CaseStatus, *, actor: str, at: datetime) -> CaseEvent | None:
         if status == self.status:
             return None

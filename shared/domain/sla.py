@@ -149,6 +149,11 @@ class CaseSla(BaseModel):
     still_working_sent_at: datetime | None = None
     last_customer_update_at: datetime | None = None  # a reply, an acknowledgement, a status update
 
+    @property
+    def needs_watch(self) -> bool:
+        """Some clock runs, unpaused and not yet escalated: something may fall due without anyone acting."""
+        return any(c.is_running and not c.clock.is_paused and c.escalated_at is None for c in self.clocks)
+
     def running(self, kind: ClockKind) -> Clock | None:
         return next((c for c in self.clocks if c.kind == kind and c.is_running), None)
 

@@ -37,12 +37,21 @@ class CaseStream:
         old, new = change.old, change.new
         if change.kind == "INSERT" and new is not None:
             self.engine.start(new.case_id, {"case_id": new.case_id, "reopened": False})
-        elif old is not None and new is not None and old.status == CaseStatus.RESOLVED and new.is_active:
-            # The first execution ended at the resolution; the reopened case's new clocks need a watch.
-            self.engine.start(f"{new.case_id}.v{new.version}", {"case_id": new.case_id, "reopened": True})
+        elif old is not None and new is not None and self._watch_ended(old, new):
+            self.engine.start(f"{new.case_id}.w{new.version}", {"case_id": new.case_id, "reopened": True})
         self._keep_loads(old, new)
         if old is not None and new is not None and old.status != new.status:
             self._status_changed(old, new)
+
+    @staticmethod
+    def _watch_ended(old: Case, new: Case) -> bool:
+        """A clock runs again (a reopen, a reply after waiting) and no execution watches the case.
+
+        The first execution watches until nothing is left to watch; before it routes the case (triage,
+        an auto-answer waiting) it will watch the clocks itself.
+        """
+        first_run_ahead = old.status != CaseStatus.RESOLVED and old.routed_at is None
+        return new.needs_watch and not old.needs_watch and not first_run_ahead
 
     def _keep_loads(self, old: Case | None, new: Case | None) -> None:
         before = old.assignee if old is not None and old.is_active else None

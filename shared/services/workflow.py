@@ -233,7 +233,9 @@ class WorkflowService:
         """
         now = utc_now()
         case = self._case(case_id)
-        if not case.is_active or case.sla is None:
+        if not case.needs_watch:
+            # Resolved, or every clock paused, met or escalated. The case stream starts a new watch
+            # when a clock runs again, so no execution sleeps for months (the history holds 25,000 events).
             return WatchResult(done=True, wake_at=iso(now))
         escalated: list[SlaNotice] = []
 
@@ -266,7 +268,9 @@ class WorkflowService:
             case = self._update(case_id, sent)
         plan = self._plan(case, now)
         wake_at = plan.wake_at or now + timedelta(seconds=self.settings.sla_max_sleep_seconds)
-        result = WatchResult(done=False, wake_at=iso(max(wake_at, now)))
+        # Step Functions drops a timestamp's fraction of a second: round up, or it wakes just early.
+        wake_at = max(wake_at, now).replace(microsecond=0) + timedelta(seconds=1)
+        result = WatchResult(done=not case.needs_watch, wake_at=iso(wake_at))
         if escalated:
             first = escalated[0]
             result.notify = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import pytest
@@ -216,9 +217,11 @@ def test_no_first_response_before_the_due_time_escalates_and_notifies(flow: Embe
 
 
 def test_a_paused_clock_does_not_breach(flow: EmbeddedPlatform) -> None:
+    assert flow.workflow is not None
     case_id = submit(flow, **BILLING_QUESTION)["case_id"]
     wait_for(lambda: in_status(case_id, CaseStatus.OPEN), what="routing")
     change_case(flow, case_id, status="awaiting_customer")
+    wait_for(lambda: execution(flow, case_id)["status"] == "SUCCEEDED", what="the watch to end: every clock paused")
 
     time.sleep(3.5)  # 3.5 hours of platform time: well past the 2-hour first-response promise
 
@@ -228,7 +231,16 @@ def test_a_paused_clock_does_not_breach(flow: EmbeddedPlatform) -> None:
     first = next(c for c in waiting.sla.clocks if c.kind == "first_response")  # type: ignore[union-attr]
     assert first.clock.is_paused
     assert first.escalated_at is None
-    assert execution(flow, case_id)["status"] == "RUNNING", "the watch goes on while the case waits"
+
+    change_case(flow, case_id, status="open")  # the clocks run on, and a new watch looks after them
+
+    escalated = wait_for(lambda: in_status(case_id, CaseStatus.ESCALATED), what="the escalation after the pause")
+    first = next(c for c in escalated.sla.clocks if c.kind == "first_response")  # type: ignore[union-attr]
+    assert first.escalated_at is not None
+    assert first.escalated_at - escalated.created_at > timedelta(hours=3.5 + 1.6), "the pause moved the point"
+    sfn = flow._client("stepfunctions")
+    names = [e["name"] for e in sfn.list_executions(stateMachineArn=flow.workflow.state_machine_arn)["executions"]]
+    assert len([n for n in names if n.startswith(f"{case_id}.w")]) == 1
 
 
 def test_a_task_that_keeps_failing_puts_the_case_in_needs_attention_and_the_event_on_the_dlq(
@@ -292,7 +304,7 @@ def test_a_reopened_case_is_watched_again(flow: EmbeddedPlatform) -> None:
         lambda: [
             e
             for e in sfn.list_executions(stateMachineArn=flow.workflow.state_machine_arn)["executions"]
-            if e["name"].startswith(f"{case_id}.v") and e["status"] == "RUNNING"
+            if e["name"].startswith(f"{case_id}.w") and e["status"] == "RUNNING"
         ],
         what="a watch of the reopened case",
     )

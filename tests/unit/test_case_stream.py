@@ -14,6 +14,7 @@ from shared.domain.answers import AnswerOutcome, PendingAnswer
 from shared.domain.case import Case, CaseStatus
 from shared.domain.ids import AgentId, CaseId
 from shared.domain.notices import Notice
+from shared.domain.sla import SlaTargets
 from shared.services.case_stream import CaseChange, CaseStream
 from tests.unit.fakes import T0, InMemoryAgentStore, InMemoryAnswerStore, InMemoryWorkflowEngine, make_case
 
@@ -82,7 +83,7 @@ def world() -> World:
 
 def changed(case: Case, **fields: Any) -> Case:
     """The same case one write later."""
-    return case.model_copy(update={"version": case.version + 1, **fields})
+    return case.model_copy(update={"version": case.version + 1, **fields}, deep=True)
 
 
 def load(world: World, agent: AgentId) -> int:
@@ -112,14 +113,54 @@ def test_a_change_to_an_existing_case_starts_no_execution(world: World) -> None:
     assert world.engine.executions == {}
 
 
+TARGETS = SlaTargets(
+    first_response=timedelta(hours=4), next_response=timedelta(hours=8), resolution=timedelta(hours=40)
+)
+
+
+def clocked(status: CaseStatus, **fields: Any) -> Case:
+    """A case whose SLA clocks started when it arrived (as triage starts them)."""
+    start = CaseStatus.TRIAGED if status == CaseStatus.AUTO_ANSWERED else CaseStatus.OPEN
+    case = make_case(start, **fields)
+    case.start_sla(TARGETS)
+    if status != start:
+        case.change_status(status, actor="agent", at=T0 + timedelta(hours=1))
+    return case
+
+
 def test_a_reopened_case_gets_one_more_execution_named_after_its_version(world: World) -> None:
-    resolved = make_case(CaseStatus.RESOLVED, version=7)
-    reopened = changed(resolved, status=CaseStatus.OPEN)
+    resolved = clocked(CaseStatus.RESOLVED, version=7)
+    reopened = changed(resolved)
+    reopened.receive_customer_message(at=T0 + timedelta(hours=2))
 
     world.modify(resolved, reopened)
     world.modify(resolved, reopened)
 
-    assert world.engine.executions == {f"{CASE}.v8": {"case_id": CASE, "reopened": True}}
+    assert world.engine.executions == {f"{CASE}.w8": {"case_id": CASE, "reopened": True}}
+
+
+def test_a_reply_after_waiting_restarts_the_watch_of_a_routed_case(world: World) -> None:
+    waiting = clocked(CaseStatus.AWAITING_CUSTOMER, routed_at=T0, version=3)
+    replied = changed(waiting)
+    replied.receive_customer_message(at=T0 + timedelta(hours=2))
+
+    world.modify(waiting, replied)
+
+    assert world.engine.executions == {f"{CASE}.w4": {"case_id": CASE, "reopened": True}}
+
+
+def test_no_extra_watch_while_the_first_execution_has_yet_to_route_the_case(world: World) -> None:
+    answered = clocked(CaseStatus.AUTO_ANSWERED)
+    replied = changed(answered)
+    replied.receive_customer_message(at=T0 + timedelta(hours=2))
+    new = make_case(CaseStatus.NEW)
+    triaged = changed(new, status=CaseStatus.TRIAGED)
+    triaged.start_sla(TARGETS)
+
+    world.modify(answered, replied)
+    world.modify(new, triaged)
+
+    assert world.engine.executions == {}
 
 
 # --- agents' loads -------------------------------------------------------------------------------------------
