@@ -21,6 +21,7 @@ class TaskEvent(BaseModel):
     case_id: CaseId = Field(min_length=1, max_length=64)
     task_token: str | None = None
     error: dict[str, Any] | None = None
+    notified: bool = False  # sla_watch: the previous round's escalation message was published
 
 
 def run(event: TaskEvent) -> dict[str, Any]:
@@ -35,9 +36,9 @@ def run(event: TaskEvent) -> dict[str, Any]:
         case "resolve_answered":
             workflow.resolve_answered(event.case_id)
         case "route":
-            workflow.route(event.case_id)
+            return workflow.route(event.case_id).model_dump()
         case "sla_watch":
-            return workflow.sla_watch(event.case_id).model_dump()
+            return workflow.sla_watch(event.case_id, notified=event.notified).model_dump()
         case "needs_attention":
             workflow.needs_attention(event.case_id, event.error)
     return {}

@@ -115,6 +115,7 @@ class Clock(BaseModel):
     clock: SlaClock
     met_at: datetime | None = None
     escalated_at: datetime | None = None
+    notified_at: datetime | None = None  # supervisors were told of the escalation
 
     @property
     def is_running(self) -> bool:
@@ -256,6 +257,14 @@ class CaseSla(BaseModel):
         clock = self.running(kind)
         if clock is not None and clock.escalated_at is None:
             clock.escalated_at = at
+
+    def unnotified(self) -> list[Clock]:
+        """Escalated clocks the supervisors have not been told about yet (running or met since)."""
+        return [c for c in self.clocks if c.escalated_at is not None and c.notified_at is None]
+
+    def mark_notified(self, at: datetime) -> None:
+        for clock in self.unnotified():
+            clock.notified_at = at
 
     def mark_still_working(self, at: datetime) -> None:
         """The still-working message went out: never again on this case, and it counts as an update."""

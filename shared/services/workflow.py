@@ -21,7 +21,7 @@ from shared.domain.clock import iso, utc_now
 from shared.domain.events import CaseEvent, EventKind
 from shared.domain.ids import CaseId
 from shared.domain.notices import Notice
-from shared.domain.sla import ClockKind, SlaNotice, SlaPlan
+from shared.domain.sla import ClockKind, SlaPlan
 from shared.domain.triage import (
     AnswerFinder,
     KnownAnswer,
@@ -201,7 +201,7 @@ class WorkflowService:
 
     # --- routing ---------------------------------------------------------------------------
 
-    def route(self, case_id: CaseId) -> None:
+    def route(self, case_id: CaseId) -> WatchResult:
         """Queue by reason, then channel; the least-loaded available agent of that queue takes it."""
 
         def routed(case: Case, now: datetime) -> list[CaseEvent | None]:
@@ -222,29 +222,37 @@ class WorkflowService:
             return events
 
         self._update(case_id, routed, only_if=lambda c: c.is_active and c.routed_at is None)
+        return WatchResult(done=False, wake_at=iso(utc_now()))  # the watch starts with nothing to announce
 
     # --- SLA -------------------------------------------------------------------------------
 
-    def sla_watch(self, case_id: CaseId) -> WatchResult:
+    def sla_watch(self, case_id: CaseId, *, notified: bool = False) -> WatchResult:
         """Act on what is due and say when to look again; `done` once the case is resolved or closed.
 
         Decisions are taken on the case as written: two watches of one case (a reopened case's new
-        execution while the old one still sleeps) escalate each clock once.
+        execution while the old one still sleeps) escalate each clock once. Supervisors hear of each
+        escalation at least once: until a round starts with `notified` (the state machine published
+        the previous round's message), escalated clocks are announced again.
         """
         now = utc_now()
         case = self._case(case_id)
+        if notified and case.sla is not None and case.sla.unnotified():
+
+            def announced(case: Case, now: datetime) -> list[CaseEvent | None]:
+                if case.sla is not None:
+                    case.sla.mark_notified(now)
+                return []
+
+            case = self._update(case_id, announced)
         if not case.needs_watch:
             # Resolved, or every clock paused, met or escalated. The case stream starts a new watch
             # when a clock runs again, so no execution sleeps for months (the history holds 25,000 events).
-            return WatchResult(done=True, wake_at=iso(now))
-        escalated: list[SlaNotice] = []
+            return self._announcement(case) or WatchResult(done=True, wake_at=iso(now))
 
         def escalate_due(case: Case, now: datetime) -> list[CaseEvent | None]:
-            escalated.clear()
             due = [n for n in self._plan(case, now).notices if n.kind == "escalate" and n.clock is not None]
             if not due:
                 return []
-            escalated.extend(due)
             events: list[CaseEvent | None] = list(
                 case.escalate(due[0].clock or ClockKind.FIRST_RESPONSE, queue=self.settings.supervisor_queue, at=now)
             )
@@ -270,17 +278,27 @@ class WorkflowService:
         wake_at = plan.wake_at or now + timedelta(seconds=self.settings.sla_max_sleep_seconds)
         # Step Functions drops a timestamp's fraction of a second: round up, or it wakes just early.
         wake_at = max(wake_at, now).replace(microsecond=0) + timedelta(seconds=1)
-        result = WatchResult(done=not case.needs_watch, wake_at=iso(wake_at))
-        if escalated:
-            first = escalated[0]
-            result.notify = True
-            result.subject = f"Case {case.reference} escalated ({first.clock})"[:100]
-            result.message = (
-                f"Case {case.reference} ({case.case_id}) is about to miss its {first.clock} promise"
-                f" (due {iso(first.due_at) if first.due_at else 'now'}). Priority is now {case.priority};"
-                f" it is in the {self.settings.supervisor_queue} queue."
-            )
-        return result
+        # An announcement first: the next round (right away) marks it published, then goes on.
+        return self._announcement(case) or WatchResult(done=not case.needs_watch, wake_at=iso(wake_at))
+
+    def _announcement(self, case: Case) -> WatchResult | None:
+        """The message for supervisors about escalations not yet announced: case reference and clocks only."""
+        clocks = case.sla.unnotified() if case.sla is not None else []
+        if not clocks:
+            return None
+        kinds = ", ".join(c.kind.value for c in clocks)
+        due = [c.used_up_at(self.settings.business_calendar, 1.0, now=utc_now()) for c in clocks]
+        return WatchResult(
+            done=False,
+            wake_at=iso(utc_now()),
+            notify=True,
+            subject=f"Case {case.reference} escalated ({kinds})"[:100],
+            message=(
+                f"Case {case.reference} ({case.case_id}) is about to miss its {kinds} promise"
+                f" (due {iso(min(due))}). Priority is now {case.priority}; it is in the"
+                f" {self.settings.supervisor_queue} queue."
+            ),
+        )
 
     def _plan(self, case: Case, now: datetime) -> SlaPlan:
         if case.sla is None or not case.is_active:

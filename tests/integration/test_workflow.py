@@ -214,6 +214,13 @@ def test_no_first_response_before_the_due_time_escalates_and_notifies(flow: Embe
     assert escalated.reference in note["Message"]
     assert "first_response" in note["Subject"]
     assert "juri@example.ee" not in note["Message"], "no personal data in the notification"
+    announced = wait_for(
+        lambda: next(c for c in case(case_id).sla.clocks if c.kind == "first_response").notified_at,  # type: ignore[union-attr]
+        what="the escalation to be marked announced",
+    )
+    assert announced >= first.escalated_at
+    time.sleep(1)
+    assert len(sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10).get("Messages", [])) == 0, "announced once"
 
 
 def test_a_paused_clock_does_not_breach(flow: EmbeddedPlatform) -> None:
