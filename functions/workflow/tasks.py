@@ -44,6 +44,16 @@ def run(event: TaskEvent) -> dict[str, Any]:
     return {}
 
 
+def scrubbed(exc: Exception) -> Exception:
+    """The same class name, which the state machine's Retry and Catch match, without the message.
+
+    Lambda reports the message as the error's cause into the execution's history (and prints it to
+    the log); messages can quote what a customer wrote, so only our log line above has the details.
+    """
+    same_name = type(type(exc).__name__, (Exception,), {"__module__": __name__})
+    return same_name("the task failed; see the function's log for this request id")
+
+
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False, capture_error=False)
@@ -54,6 +64,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         result = run(task)
     except Exception as exc:
         logger.warning("workflow task failed", extra=error_fields(exc))
-        raise
+        raise scrubbed(exc) from None
     metrics.add_metric(name=f"Task_{task.task}", unit="Count", value=1)
     return result

@@ -270,7 +270,8 @@ def test_a_task_that_keeps_failing_puts_the_case_in_needs_attention_and_the_even
     )
     dead = json.loads(messages[0]["Body"])
     assert dead["case_id"] == case_id
-    assert dead["error"]["Error"]
+    assert dead["error"] == "InvalidInput", "the type of the error that outlived its retries"
+    assert set(dead) == {"case_id", "error", "execution"}, "the cause, which may quote the customer, stays out"
     listed = flow.api("GET", "/v1/cases", query={"queue": "needs_attention"}, token=flow.token("agent")).json()
     assert case_id in [c["case_id"] for c in listed["items"]], "the case is where people look"
     assert flagged.status != CaseStatus.CLOSED
