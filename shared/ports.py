@@ -106,7 +106,8 @@ class CaseStore(Protocol):
     def update_case(self, case: Case, expected_version: int, events: list[CaseEvent]) -> None:
         """Write the case if it is still at `expected_version` (the case carries the next version)."""
 
-    def get_case(self, case_id: CaseId) -> Case | None: ...
+    def get_case(self, case_id: CaseId, *, consistent: bool = False) -> Case | None:
+        """The case; `consistent` for a read-modify-write that must see the latest version."""
 
     def get_case_detail(self, case_id: CaseId) -> CaseDetail | None: ...
 

@@ -50,7 +50,7 @@ def scrubbed(exc: Exception) -> Exception:
     Lambda reports the message as the error's cause into the execution's history (and prints it to
     the log); messages can quote what a customer wrote, so only our log line above has the details.
     """
-    same_name = type(type(exc).__name__, (Exception,), {"__module__": __name__})
+    same_name: type[Exception] = type(type(exc).__name__, (Exception,), {"__module__": __name__})
     return same_name("the task failed; see the function's log for this request id")
 
 

@@ -236,7 +236,9 @@ class EmbeddedPlatform:
         event = rest_event(method, path, body=body, headers=headers, query=query, claims=claims)
         with invocation(handler.__module__):
             result = handler(event, LambdaContext())
-        return ApiResponse(result["statusCode"], result.get("headers") or {}, result.get("body") or "")
+        # REST (v1) proxy answers may carry headers in either field; API Gateway merges both.
+        multi = {name: ", ".join(values) for name, values in (result.get("multiValueHeaders") or {}).items()}
+        return ApiResponse(result["statusCode"], multi | (result.get("headers") or {}), result.get("body") or "")
 
     @property
     def s3(self) -> Any:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain.ids import AgentId
+
+QueueName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
 class AgentProfile(BaseModel):
@@ -23,7 +26,7 @@ class AgentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, max_length=200)
-    queues: list[str] | None = Field(default=None, max_length=50)
+    queues: list[QueueName] | None = Field(default=None, max_length=50)
     available: bool | None = None
 
 

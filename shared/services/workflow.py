@@ -31,7 +31,7 @@ from shared.domain.triage import (
     decide_priority,
     is_spam,
 )
-from shared.errors import Unavailable
+from shared.errors import Conflict, Unavailable
 from shared.ports import AgentStore, AnswerStore, CaseStore, CustomerStore, StaleVersion
 from shared.services.cases import CaseNotFound, CaseService
 from shared.services.notices import CustomerNotices
@@ -39,6 +39,12 @@ from shared.settings import Settings
 
 _ATTEMPTS = 5
 _WORKFLOW = "workflow"
+
+
+class AutoAnswerSkipped(Conflict):
+    """The case moved on (an agent answered, the customer wrote) before the auto-answer went out."""
+
+    code = "auto_answer_skipped"
 
 
 class TriageResult(BaseModel):
@@ -160,9 +166,12 @@ class WorkflowService:
         A retry keeps the answer id (the link may be in the customer's inbox) and takes the new token.
         """
         case = self._case(case_id)
+        answering = case.status == CaseStatus.AUTO_ANSWERED and case.answer_id is not None
+        if case.status != CaseStatus.TRIAGED and not answering:
+            raise AutoAnswerSkipped(f"the case is {case.status} now; a person takes it")
         answer = self.finder.find(self._question(case, self.cases.get(case_id).messages), case.language or "en")
         if answer is None:
-            raise Unavailable("the answer found at triage is gone")
+            raise AutoAnswerSkipped("the answer found at triage is gone; a person takes it")
         pending = self.answers.get_answer(case.answer_id) if case.answer_id else None
         if pending is not None:
             self.answers.put_answer(pending.model_copy(update={"task_token": task_token}))
@@ -197,7 +206,8 @@ class WorkflowService:
         def resolved(case: Case, now: datetime) -> list[CaseEvent | None]:
             return [case.change_status(CaseStatus.RESOLVED, actor="customer", at=now)]
 
-        self._update(case_id, resolved, only_if=lambda c: c.is_active)
+        # Only the case still waiting on this answer: one the customer wrote to since needs a person.
+        self._update(case_id, resolved, only_if=lambda c: c.status == CaseStatus.AUTO_ANSWERED)
 
     # --- routing ---------------------------------------------------------------------------
 
@@ -207,6 +217,8 @@ class WorkflowService:
         def routed(case: Case, now: datetime) -> list[CaseEvent | None]:
             rules = self.settings.routing
             queue = rules.by_reason.get(case.contact_reason or "") or rules.by_channel.get(case.channel) or case.queue
+            if case.queue == self.settings.needs_attention_queue:
+                queue = case.queue  # intake put it there (no usable sender): a person looks first
             agent = least_loaded(self.agents.list_agents(), queue)
             case.queue, case.routed_at = queue, now
             if case.sla is None and case.sla_targets is None:
@@ -318,7 +330,13 @@ class WorkflowService:
 
         def flagged(case: Case, now: datetime) -> list[CaseEvent | None]:
             case.queue = self.settings.needs_attention_queue
-            return [case.event(EventKind.NEEDS_ATTENTION, _WORKFLOW, now, {"error": error_type})]
+            events: list[CaseEvent | None] = [
+                case.event(EventKind.NEEDS_ATTENTION, _WORKFLOW, now, {"error": error_type})
+            ]
+            if case.status in {CaseStatus.NEW, CaseStatus.TRIAGED, CaseStatus.AUTO_ANSWERED}:
+                # Nobody would ever take it from here: open it, so its clocks run and people act.
+                events.append(case.change_status(CaseStatus.OPEN, actor=_WORKFLOW, at=now))
+            return events
 
         try:
             self._update(case_id, flagged)
@@ -328,7 +346,7 @@ class WorkflowService:
     # --- helpers ---------------------------------------------------------------------------
 
     def _case(self, case_id: CaseId) -> Case:
-        case = self.case_store.get_case(case_id)
+        case = self.case_store.get_case(case_id, consistent=True)
         if case is None:
             raise CaseNotFound(f"no case {case_id}")
         return case

@@ -117,6 +117,9 @@ def test_auto_answer_accepted_resolves_the_case(flow: EmbeddedPlatform) -> None:
     page = flow.api("GET", f"/v1/answers/{answered.answer_id}", headers={"accept": "text/html"})
     assert page.status == 200
     assert "Did our answer solve your problem?" in page.body
+    assert f'action="{answered.answer_id}/solved"' in page.body, "relative: works behind any stage prefix"
+    assert page.headers.get("Cache-Control") == "no-store"
+    assert page.headers.get("Referrer-Policy") == "no-referrer"
     assert case(case_id).status == CaseStatus.AUTO_ANSWERED, "opening the link must change nothing"
 
     verdict = flow.api("POST", f"/v1/answers/{answered.answer_id}/solved")

@@ -28,8 +28,10 @@ _PAGE = """<!doctype html>
 <body><main><h1>{title}</h1>{body}</main></body></html>"""
 
 _FORMS = """<p>Did our answer solve your problem?</p>
-<form method="post" action="{base}/solved"><button type="submit">Yes, it is solved</button></form>
-<form method="post" action="{base}/not-solved"><button type="submit">No, I need a person</button></form>"""
+<form method="post" action="{answer_id}/solved"><button type="submit">Yes, it is solved</button></form>
+<form method="post" action="{answer_id}/not-solved"><button type="submit">No, I need a person</button></form>"""
+# The link is the customer's key: no caching, and no Referer carrying it to another site.
+_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 class VerdictResponse(BaseModel):
@@ -45,7 +47,8 @@ _VERDICT: dict[int, Any] = {
 
 
 def _page(title: str, body: str, status: int = 200) -> Response[str]:
-    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=_PAGE.format(title=title, body=body))
+    page = _PAGE.format(title=title, body=body)
+    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=page, headers=_PRIVATE)
 
 
 def _wants_html() -> bool:
@@ -66,7 +69,8 @@ def answer_page(answer_id: AnswerId) -> Response[str]:
         return _page("This question has closed", "<p>A person from our team has your case.</p>")
     if answer.outcome is not None:
         return _page("Thank you", "<p>We have your answer already.</p>")
-    return _page("Did this solve your problem?", _FORMS.format(base=escape(f"/v1/answers/{answer_id}")))
+    # Relative actions: they work behind any stage or domain prefix.
+    return _page("Did this solve your problem?", _FORMS.format(answer_id=escape(answer_id)))
 
 
 def _verdict(answer_id: str, *, solved: bool) -> Response[Any]:

@@ -160,8 +160,8 @@ class DynamoCaseStore:
             case.version = expected_version
             raise
 
-    def get_case(self, case_id: CaseId) -> Case | None:
-        item = self.table.get(keys.case_pk(case_id), keys.CASE)
+    def get_case(self, case_id: CaseId, *, consistent: bool = False) -> Case | None:
+        item = self.table.get(keys.case_pk(case_id), keys.CASE, consistent=consistent)
         return Case.model_validate(item) if item else None
 
     def get_case_detail(self, case_id: CaseId) -> CaseDetail | None:
