@@ -16,7 +16,7 @@ help:  ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[local,infra,dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[nlp,local,infra,dev]"
 	@rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)  ## create .venv with the pinned dependencies

@@ -2,8 +2,10 @@
 
 `python -m infra.build_lambda` (from the repo root) fills `build/lambda/` with our packages
 (`shared/`, `functions/`) and the runtime dependencies from `[project].dependencies`, installed
-as manylinux aarch64 wheels pinned by `constraints.txt`. The pip step is skipped while a stamp
-shows the same dependency list, constraints and platform, so a code-only rebuild takes a second.
+as manylinux aarch64 wheels pinned by `constraints.txt`, and `build/lambda-layers/<name>/python/`
+with each optional group in LAYERS (a Lambda layer for the functions that need it). The pip step
+is skipped while a stamp shows the same dependency list, constraints and platform, so a code-only
+rebuild takes a second.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT_DIR = REPO_ROOT / "build" / "lambda"
+DEFAULT_LAYERS_DIR = REPO_ROOT / "build" / "lambda-layers"
+# Optional dependency groups built as layers: only the functions that import them carry them.
+LAYERS = ("nlp",)
 SOURCE_PACKAGES = ("shared", "functions")
 STAMP_NAME = ".deps-stamp"
 # The Lambda runtime is python3.13 on Graviton: only binary wheels for that platform will do.
@@ -49,6 +54,12 @@ def runtime_dependencies(pyproject: Path) -> list[str]:
     """The requirement strings of `[project].dependencies`."""
     with pyproject.open("rb") as file:
         return list(tomllib.load(file)["project"]["dependencies"])
+
+
+def optional_dependencies(pyproject: Path, group: str) -> list[str]:
+    """The requirement strings of `[project.optional-dependencies].<group>`."""
+    with pyproject.open("rb") as file:
+        return list(tomllib.load(file)["project"]["optional-dependencies"][group])
 
 
 def dependency_fingerprint(dependencies: Sequence[str], constraints: Path) -> str:
@@ -112,20 +123,33 @@ def _reset(out_dir: Path) -> None:
 
 def build(repo_root: Path, out_dir: Path, install: Installer = pip_install) -> None:
     """Build `out_dir`; reinstall the dependencies only when their fingerprint changed."""
-    dependencies = runtime_dependencies(repo_root / "pyproject.toml")
+    _install_dependencies(repo_root, out_dir, out_dir, runtime_dependencies(repo_root / "pyproject.toml"), install)
+    copy_sources(repo_root, out_dir)
+
+
+def build_layer(repo_root: Path, layer_dir: Path, group: str, install: Installer = pip_install) -> None:
+    """Build a layer of one optional dependency group: Lambda adds its `python/` to the path."""
+    dependencies = optional_dependencies(repo_root / "pyproject.toml", group)
+    _install_dependencies(repo_root, layer_dir, layer_dir / "python", dependencies, install)
+
+
+def _install_dependencies(
+    repo_root: Path, folder: Path, target: Path, dependencies: Sequence[str], install: Installer
+) -> None:
+    """Install into `target` (inside `folder`, which holds the stamp) unless the stamp says it is done."""
     constraints = repo_root / "constraints.txt"
     fingerprint = dependency_fingerprint(dependencies, constraints)
-    stamp = out_dir / STAMP_NAME
+    stamp = folder / STAMP_NAME
     if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint:
-        _say(f"dependencies unchanged ({fingerprint[:12]}), skipping pip")
-    else:
-        _say(f"installing {len(dependencies)} dependencies for python3.13 arm64")
-        _reset(out_dir)
-        install(out_dir, dependencies, constraints)
-        # Console scripts name the build machine's interpreter; nothing on Lambda runs them.
-        shutil.rmtree(out_dir / "bin", ignore_errors=True)
-        stamp.write_text(fingerprint + "\n", encoding="utf-8")
-    copy_sources(repo_root, out_dir)
+        _say(f"{folder.name}: dependencies unchanged ({fingerprint[:12]}), skipping pip")
+        return
+    _say(f"{folder.name}: installing {len(dependencies)} dependencies for python3.13 arm64")
+    _reset(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    install(target, dependencies, constraints)
+    # Console scripts name the build machine's interpreter; nothing on Lambda runs them.
+    shutil.rmtree(target / "bin", ignore_errors=True)
+    stamp.write_text(fingerprint + "\n", encoding="utf-8")
 
 
 def folder_size(path: Path) -> int:
@@ -137,13 +161,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help="output folder (default: build/lambda)")
+    parser.add_argument(
+        "--layers", type=Path, default=DEFAULT_LAYERS_DIR, help="layers' folder (default: build/lambda-layers)"
+    )
     args = parser.parse_args(argv)
     try:
         build(REPO_ROOT, args.out.resolve())
+        for group in LAYERS:
+            build_layer(REPO_ROOT, (args.layers / group).resolve(), group)
     except BuildError as error:
         _say(f"error: {error}", error=True)
         return 1
     _say(f"{args.out} is ready ({folder_size(args.out) / 1_000_000:.1f} MB)")
+    for group in LAYERS:
+        _say(f"{args.layers / group} is ready ({folder_size(args.layers / group) / 1_000_000:.1f} MB)")
     return 0
 
 

@@ -16,6 +16,7 @@ from constructs import Node
 INFRA_DIR = Path(__file__).resolve().parent
 REPO_ROOT = INFRA_DIR.parent
 DEFAULT_LAMBDA_ASSET_DIR = REPO_ROOT / "build" / "lambda"
+DEFAULT_NLP_LAYER_DIR = REPO_ROOT / "build" / "lambda-layers" / "nlp"
 CDK_JSON = INFRA_DIR / "cdk.json"
 
 
@@ -26,6 +27,8 @@ class TugiConfig:
     # eu-west-1 receives mail through SES; many regions (eu-north-1 among them) cannot.
     region: str = "eu-west-1"
     lambda_asset_dir: Path = DEFAULT_LAMBDA_ASSET_DIR
+    # Triage's language models and sentiment lexicon, a layer of the workflow tasks function only.
+    nlp_layer_dir: Path = DEFAULT_NLP_LAYER_DIR
     support_address: str = "support@tugi.example"
     mail_domain: str = "tugi.example"
     default_phone_region: str = "EE"

@@ -39,6 +39,7 @@ class TugiFunction(Construct):
         environment: Mapping[str, str],
         timeout: Duration,
         memory_size: int = 512,
+        layers: Sequence[lambda_.ILayerVersion] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
@@ -60,6 +61,7 @@ class TugiFunction(Construct):
             log_group=self.log_group,
             role=self.role,
             environment={**POWERTOOLS_ENVIRONMENT, **environment},
+            layers=list(layers),
         )
         acknowledge(
             self.function,

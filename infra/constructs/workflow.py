@@ -7,6 +7,7 @@ executes too; CDK only fills in its `${...}` substitutions.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from aws_cdk import ArnFormat, Aws, CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -23,7 +24,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.data import DataConstruct
-from infra.constructs.tugi_function import TugiFunction
+from infra.constructs.tugi_function import RUNTIME, TugiFunction
 from infra.nag import acknowledge
 from infra.workflows import CONTACT_WORKFLOW, substitution_names
 
@@ -61,8 +62,17 @@ class WorkflowConstruct(Construct):
         data: DataConstruct,
         mail_domain: str,
         supervisor_emails: Sequence[str],
+        nlp_layer_dir: Path,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.nlp_layer = lambda_.LayerVersion(
+            self,
+            "NlpLayer",
+            code=lambda_.Code.from_asset(str(_checked_layer_dir(nlp_layer_dir))),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="Tugi triage: language detection models and the sentiment lexicon",
+        )
         self.topic_key = self._escalation_key()
         self.topic = self._escalation_topic(supervisor_emails)
         self.dead_letter_queue = _dead_letter_queue(self, "DeadLetters")
@@ -78,6 +88,7 @@ class WorkflowConstruct(Construct):
             environment=environment,
             timeout=TASKS_TIMEOUT,
             memory_size=1024,  # the language detection model
+            layers=[self.nlp_layer],
         )
         data.grant_data_access(self.tasks_function.role)
         self.tasks_function.allow_sending_mail_as(mail_domain)
@@ -285,3 +296,10 @@ def _dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
         "destination rather than in a redrive policy); nothing consumes it automatically.",
     )
     return queue
+
+
+def _checked_layer_dir(layer_dir: Path) -> Path:
+    """The layer folder, or a clear error instead of CDK's when it was never built."""
+    if not (layer_dir / "python").is_dir():
+        raise FileNotFoundError(f"no layer in {layer_dir}: run `make lambda-build` (or pass -c nlp_layer_dir=)")
+    return layer_dir

@@ -58,6 +58,7 @@ class TugiStack(Stack):
             data=data,
             mail_domain=config.mail_domain,
             supervisor_emails=config.supervisor_emails,
+            nlp_layer_dir=config.nlp_layer_dir,
         )
         # The auto-answer's "solved / not solved" links resume the waiting execution.
         workflow.allow_task_responses(functions.public_api.role)

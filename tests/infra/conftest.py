@@ -25,7 +25,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> TugiStack:
     # Only our source packages: the stack must synthesise without the pip step of the real build.
     asset_dir = tmp_path_factory.mktemp("lambda")
     copy_sources(REPO_ROOT, asset_dir)
-    app = App(context={**cdk_json_context(), "lambda_asset_dir": str(asset_dir)})
+    layer_dir = tmp_path_factory.mktemp("nlp-layer")
+    (layer_dir / "python").mkdir()
+    context = {**cdk_json_context(), "lambda_asset_dir": str(asset_dir), "nlp_layer_dir": str(layer_dir)}
+    app = App(context=context)
     return TugiStack(
         app, "Tugi", config=TugiConfig.from_context(app.node), env=Environment(account=ACCOUNT, region=REGION)
     )

@@ -5,12 +5,23 @@ from pathlib import Path
 import pytest
 
 from infra import build_lambda
-from infra.build_lambda import STAMP_NAME, BuildError, build, copy_sources, pip_install, runtime_dependencies
+from infra.build_lambda import (
+    STAMP_NAME,
+    BuildError,
+    build,
+    build_layer,
+    copy_sources,
+    pip_install,
+    runtime_dependencies,
+)
 
 PYPROJECT = """
 [project]
 name = "demo"
 dependencies = ["pydantic", "nh3"]
+
+[project.optional-dependencies]
+nlp = ["lingua-language-detector"]
 """
 
 
@@ -117,3 +128,18 @@ def test_pip_installs_only_python_3_13_arm64_wheels_and_fails_loudly(
         assert command[start : start + len(expected)] == expected
     assert command[-1] == "pydantic"
     assert STAMP_NAME not in command
+
+
+def test_a_layer_holds_its_optional_group_under_python_and_is_rebuilt_only_when_it_changes(
+    repo: Path, tmp_path: Path
+) -> None:
+    layer, install = tmp_path / "layers" / "nlp", RecordingInstaller()
+    build_layer(repo, layer, "nlp", install)
+    build_layer(repo, layer, "nlp", install)
+
+    assert install.calls == [["lingua-language-detector"]]
+    assert (layer / "python" / "installed-1").exists(), "Lambda adds the layer's python/ to the path"
+    assert not (layer / "python" / "shared").exists(), "our code stays in the function's own folder"
+    (repo / "constraints.txt").write_text("lingua-language-detector==2.1.1\n", encoding="utf-8")
+    build_layer(repo, layer, "nlp", install)
+    assert len(install.calls) == 2

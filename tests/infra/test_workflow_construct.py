@@ -55,11 +55,16 @@ def _topic(resources: Resources) -> str:
     return logical_id_of(resources, "AWS::SNS::Topic", "WorkflowEscalations")
 
 
+def _built_code(stack: TugiStack) -> dict[str, Any]:
+    """Context for another stack that reuses the session stack's built code and layer."""
+    names = ("lambda_asset_dir", "nlp_layer_dir")
+    return {**cdk_json_context(), **{name: stack.node.try_get_context(name) for name in names}}
+
+
 @pytest.fixture(scope="module")
 def supervised_resources(stack: TugiStack) -> Resources:
     """A second stack, deployed with two supervisors (reuses the session stack's built code)."""
-    asset_dir = stack.node.try_get_context("lambda_asset_dir")
-    app = App(context={**cdk_json_context(), "lambda_asset_dir": asset_dir, "supervisor_emails": ",".join(SUPERVISORS)})
+    app = App(context={**_built_code(stack), "supervisor_emails": ",".join(SUPERVISORS)})
     supervised = TugiStack(
         app, "Tugi", config=TugiConfig.from_context(app.node), env=Environment(account=ACCOUNT, region=REGION)
     )
@@ -106,7 +111,7 @@ def test_construct_refuses_a_definition_whose_placeholders_it_does_not_supply(
     definition = tmp_path / "contact.asl.json"
     definition.write_text(WORKFLOW_FILE.read_text(encoding="utf-8").replace("${EscalationTopicArn}", "${PagerArn}"))
     monkeypatch.setattr(workflow, "WORKFLOW_FILE", definition)
-    app = App(context={**cdk_json_context(), "lambda_asset_dir": stack.node.try_get_context("lambda_asset_dir")})
+    app = App(context=_built_code(stack))
     with pytest.raises(ValueError, match="PagerArn"):
         TugiStack(app, "Tugi", config=TugiConfig.from_context(app.node))
 
@@ -353,3 +358,22 @@ def test_outputs_name_the_state_machine_and_the_escalation_topic(template: Templ
     assert {machine, _topic(resources)} <= values
     (workflow_arn,) = [o for o in outputs.values() if o.get("Description") == "TUGI_CONTACT_WORKFLOW_ARN"]
     assert workflow_arn["Value"] == {"Ref": machine}
+
+
+def test_only_the_tasks_function_carries_the_language_models_layer(resources: Resources) -> None:
+    layer_id, layer = only(resources, "AWS::Lambda::LayerVersion")
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    with_layers = {
+        logical_id: function["Properties"].get("Layers", [])
+        for logical_id, function in resources.items()
+        if function["Type"] == "AWS::Lambda::Function" and function["Properties"].get("Layers")
+    }
+    tasks = logical_id_of(resources, "AWS::Lambda::Function", "WorkflowTasks")
+    assert with_layers == {tasks: [{"Ref": layer_id}]}
+
+
+def test_stack_without_the_built_layer_says_how_to_build_it(stack: TugiStack, tmp_path: Path) -> None:
+    app = App(context={**_built_code(stack), "nlp_layer_dir": str(tmp_path)})
+    with pytest.raises(FileNotFoundError, match="make lambda-build"):
+        TugiStack(app, "Tugi", config=TugiConfig.from_context(app.node))
