@@ -21,7 +21,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-ENTRY_MODULES = ("functions.api.public", "functions.api.agent", "functions.email.intake")
+ENTRY_MODULES = (
+    "functions.api.public",
+    "functions.api.agent",
+    "functions.email.intake",
+    "functions.workflow.tasks",
+    "functions.workflow.case_stream",
+)
 _MESSAGE_ID = re.compile(rb"^(message-id:\s*<)", re.IGNORECASE | re.MULTILINE)
 
 

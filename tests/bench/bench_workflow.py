@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -131,12 +132,26 @@ class Run:
         return sum(1 for e in events if e["type"].endswith("StateEntered"))
 
 
+def first_detect_ms() -> float:
+    """A cold tasks function pays this once: lingua loads each language's model on first use."""
+    code = (
+        "import time; from shared.adapters.language import LinguaLanguageDetector as D; "
+        f"d = D({json.loads(ENV['TUGI_LANGUAGES'])!r}); t = time.perf_counter(); d.detect('Tere, kus on mu kaart?'); "
+        "print((time.perf_counter() - t) * 1000)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    return float(run.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=40, help="cases in all, spread evenly over the paths")
     parser.add_argument("--parallel", type=int, default=8, help="cases in flight at once")
     args = parser.parse_args()
 
+    print(
+        f"triage's first language detection (loads the models of {ENV['TUGI_LANGUAGES']}): {first_detect_ms():.0f} ms"
+    )
     with EmbeddedPlatform(ENV, workflow=True, time_scale=SCALE) as platform:
         supervisor = platform.token("supervisor")
         agent_id = platform.agent_id("agent")
