@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from shared.services.notices import CustomerNotices
     from shared.services.rejections import RejectedInputArchive
     from shared.services.workflow import WorkflowService
+    from shared.services.workflow_sweep import WorkflowSweep
 
 # ruff: noqa: PLC0415 - the imports below are deferred on purpose (see the module docstring)
 
@@ -198,6 +199,12 @@ class Container:
         from shared.services.notices import CustomerNotices
 
         return CustomerNotices(self.cases, self.customer_store, self.settings)
+
+    @cached_property
+    def workflow_sweep(self) -> WorkflowSweep:
+        from shared.services.workflow_sweep import WorkflowSweep
+
+        return WorkflowSweep(self.case_store, self.workflow_engine, self.settings)
 
     @cached_property
     def agent_directory(self) -> AgentDirectory:

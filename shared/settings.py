@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     sla_policies: SlaPolicies = SlaPolicies()
     business_calendar: Calendar = Calendar()
     sla_escalate_at: float = Field(default=0.8, gt=0, lt=1, description="Escalate when this share of a target is used")
+    sweep_after_seconds: int = Field(default=900, ge=60, description="A case `new` this long gets its workflow")
     sla_max_sleep_seconds: int = Field(default=3600, ge=1, description="The SLA watch looks again at least this often")
 
     # Local runtime only; never set in AWS.

@@ -12,6 +12,8 @@ from pathlib import Path
 from aws_cdk import ArnFormat, Aws, CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -38,6 +40,8 @@ STREAM_MAX_RECORD_AGE = Duration.days(1)
 DEAD_LETTER_RETENTION = Duration.days(14)
 TASKS_TIMEOUT = Duration.seconds(60)
 STREAM_TIMEOUT = Duration.seconds(60)
+SWEEP_TIMEOUT = Duration.seconds(120)
+SWEEP_EVERY = Duration.minutes(5)
 ALARM_PERIOD = Duration.minutes(5)
 
 
@@ -103,6 +107,7 @@ class WorkflowConstruct(Construct):
             timeout=STREAM_TIMEOUT,
         )
         self._feed_case_stream(data, mail_domain)
+        self.sweep_function = self._sweep(code, environment, data)
         self._alarms()
         CfnOutput(
             self,
@@ -238,6 +243,28 @@ class WorkflowConstruct(Construct):
         # Writes too: agents' loads, settled auto-answers, and the notices it stores before sending.
         data.grant_data_access(function.role)
         function.allow_sending_mail_as(mail_domain)
+
+    def _sweep(self, code: lambda_.Code, environment: Mapping[str, str], data: DataConstruct) -> TugiFunction:
+        """The second net under the stream: cases still new after a while get their execution."""
+        function = TugiFunction(
+            self,
+            "Sweep",
+            code=code,
+            handler="functions.workflow.sweep.handler",
+            description="Tugi workflow sweep: starts the workflow of cases whose start was lost",
+            environment={**environment, "TUGI_CONTACT_WORKFLOW_ARN": self.state_machine.state_machine_arn},
+            timeout=SWEEP_TIMEOUT,
+        )
+        self.state_machine.grant_start_execution(function.role)
+        data.grant_data_access(function.role)
+        events.Rule(
+            self,
+            "SweepSchedule",
+            description="Start the contact workflow of cases whose start the case stream lost",
+            schedule=events.Schedule.rate(SWEEP_EVERY),
+            targets=[events_targets.LambdaFunction(function.function, retry_attempts=2)],
+        )
+        return function
 
     def _alarms(self) -> None:
         action = cloudwatch_actions.SnsAction(self.topic)

@@ -22,10 +22,10 @@ from moto.core.config import default_user_config
 from infra.local import moto_patches
 from infra.local.authorizer import CognitoAuthorizer
 from infra.local.events import LambdaContext, rest_event, s3_put_sqs_event
-from infra.local.invocation import invocation
+from infra.local.invocation import invocation, invoke
 from infra.local.resources import UserPool, create_buckets, create_table, verify_mail_domain
 from infra.local.runtime_info import DEMO_PASSWORD, DEMO_USERS
-from infra.local.workflow import StreamPoller, WorkflowResources, create_workflow
+from infra.local.workflow import SWEEP_HANDLER, Schedule, StreamPoller, WorkflowResources, create_workflow
 from shared import bootstrap
 from shared.domain.clock import scaled_clock, use_time_source
 from shared.errors import Unauthorized
@@ -79,6 +79,7 @@ class EmbeddedPlatform:
         self.time_scale = time_scale
         self.workflow: WorkflowResources | None = None
         self._poller: StreamPoller | None = None
+        self._schedule: Schedule | None = None
         self._saved_env: dict[str, str] = {}
         self._mock: Any = None
         self._server: Any = None
@@ -138,11 +139,14 @@ class EmbeddedPlatform:
             self.workflow.stream_dead_letter_queue_url,
         )
         self._poller.start()
+        self._schedule = Schedule()
+        self._schedule.start()
 
     def stop(self) -> None:
-        if self._poller is not None:
-            self._poller.stop()
-            self._poller = None
+        self.stop_stream()
+        if self._schedule is not None:
+            self._schedule.stop()
+            self._schedule = None
         self._stop_executions()
         if self._mock is not None:
             self._mock.stop()
@@ -173,6 +177,17 @@ class EmbeddedPlatform:
     def token(self, role: str) -> str:
         username, _ = DEMO_USERS[role]
         return self.users.id_token(username, DEMO_PASSWORD)
+
+    def stop_stream(self) -> None:
+        """Stop delivering the table's stream, as an outage of Lambda's event source mapping would."""
+        if self._poller is not None:
+            self._poller.stop()
+            self._poller = None
+
+    def run_sweep(self) -> dict[str, int]:
+        """Run the scheduled workflow sweep now, through its real handler."""
+        result: dict[str, int] = invoke(SWEEP_HANDLER, {"source": "aws.events"}, function_name="sweep")
+        return result
 
     def agent_id(self, role: str) -> str:
         """The agent id (Cognito sub) of a demo user."""

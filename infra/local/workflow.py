@@ -24,6 +24,7 @@ from infra.workflows import CONTACT_WORKFLOW, render
 
 TASKS_HANDLER = "functions.workflow.tasks.handler"
 STREAM_HANDLER = "functions.workflow.case_stream.handler"
+SWEEP_HANDLER = "functions.workflow.sweep.handler"
 _STREAM_RETRIES = 3
 _log = logging.getLogger(__name__)
 
@@ -158,6 +159,29 @@ class StreamPoller:
                 delivered = 0
             if not delivered:
                 self._stop.wait(self._interval)
+
+
+class Schedule:
+    """EventBridge's schedule rule, in a thread: the sweep every `every` seconds of real time."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="workflow-sweep", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            try:
+                invoke(SWEEP_HANDLER, {"source": "aws.events", "detail-type": "Scheduled Event"}, function_name="sweep")
+            except Exception:  # noqa: BLE001 - the next tick tries again, as the rule would
+                _log.exception("the workflow sweep failed")
 
 
 def _as_lambda_record(record: dict[str, Any]) -> dict[str, Any]:

@@ -377,3 +377,12 @@ def test_stack_without_the_built_layer_says_how_to_build_it(stack: TugiStack, tm
     app = App(context={**_built_code(stack), "nlp_layer_dir": str(tmp_path)})
     with pytest.raises(FileNotFoundError, match="make lambda-build"):
         TugiStack(app, "Tugi", config=TugiConfig.from_context(app.node))
+
+
+def test_a_schedule_runs_the_sweep_which_may_only_start_this_workflow(resources: Resources) -> None:
+    sweep = logical_id_of(resources, "AWS::Lambda::Function", "WorkflowSweep")
+    (rule,) = [r for r in resources.values() if r["Type"] == "AWS::Events::Rule"]
+    assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    assert [t["Arn"] for t in rule["Properties"]["Targets"]] == [{"Fn::GetAtt": [sweep, "Arn"]}]
+    machine, _ = _state_machine(resources)
+    assert _granted(resources, "WorkflowSweep", "states:") == [({"states:StartExecution"}, {"Ref": machine})]

@@ -342,3 +342,17 @@ def test_a_vip_customers_next_contact_is_triaged_at_high_priority(flow: Embedded
     triaged = wait_for(lambda: in_status(second["case_id"], CaseStatus.OPEN), what="routing")
     assert triaged.priority == Priority.HIGH
     assert any("vip" in why.lower() for why in triaged.priority_why)
+
+
+def test_the_sweep_starts_the_workflow_of_a_case_whose_start_was_lost(flow: EmbeddedPlatform) -> None:
+    flow.stop_stream()  # the stream's records never reach the starter
+    case_id = submit(flow, **BILLING_QUESTION)["case_id"]
+    time.sleep(0.5)  # 30 minutes of platform time: past TUGI_SWEEP_AFTER_SECONDS
+
+    assert case(case_id).status == CaseStatus.NEW
+    assert flow.run_sweep() == {"started": 1}
+
+    triaged = wait_for(lambda: case(case_id).status != CaseStatus.NEW and case(case_id), what="triage after the sweep")
+    assert EventKind.TRIAGED in events(case_id)
+    assert triaged.language == "en"
+    assert flow.run_sweep() == {"started": 0}, "nothing left to start"
