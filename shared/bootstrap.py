@@ -191,7 +191,11 @@ class Container:
         from shared.services.case_stream import CaseStream
 
         return CaseStream(
-            engine=self.workflow_engine, agents=self.agent_store, answers=self.answer_store, notices=self.notices
+            engine=self.workflow_engine,
+            agents=self.agent_store,
+            answers=self.answer_store,
+            notices=self.notices,
+            needs_attention_queue=self.settings.needs_attention_queue,
         )
 
     @cached_property

@@ -47,6 +47,8 @@ class AnswerVerdicts:
         retry = pending.outcome == outcome  # the same click again, e.g. after a 503: tell the workflow again
         if pending.outcome is not None and not retry:
             raise AnswerAlreadyGiven("you already told us; thank you")
+        if retry and not waiting:
+            return outcome  # the case moved on (the customer wrote, the wait ended): nothing to hand over
         try:
             answer = pending if retry else self.answers.settle(answer_id, outcome)
         except AnswerAlreadySettled as exc:

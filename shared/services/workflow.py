@@ -207,7 +207,9 @@ class WorkflowService:
             return [case.change_status(CaseStatus.RESOLVED, actor="customer", at=now)]
 
         # Only the case still waiting on this answer: one the customer wrote to since needs a person.
-        self._update(case_id, resolved, only_if=lambda c: c.status == CaseStatus.AUTO_ANSWERED)
+        case = self._update(case_id, resolved, only_if=lambda c: c.status == CaseStatus.AUTO_ANSWERED)
+        if case.is_active:
+            raise AutoAnswerSkipped(f"the case is {case.status} now; a person takes it")
 
     # --- routing ---------------------------------------------------------------------------
 

@@ -278,6 +278,11 @@ def test_a_task_that_keeps_failing_puts_the_case_in_needs_attention_and_the_even
     listed = flow.api("GET", "/v1/cases", query={"queue": "needs_attention"}, token=flow.token("agent")).json()
     assert case_id in [c["case_id"] for c in listed["items"]], "the case is where people look"
     assert flagged.status != CaseStatus.CLOSED
+    watched = wait_for(lambda: case(case_id).routed_at and case(case_id), what="a watch of its own after the failure")
+    assert watched.status == CaseStatus.OPEN, "open, so its clocks run"
+    assert watched.queue == flow.settings.needs_attention_queue, "routing keeps it where people look"
+    assert watched.sla is not None
+    assert watched.sla.needs_watch
 
 
 def test_a_replayed_start_changes_nothing(flow: EmbeddedPlatform) -> None:

@@ -186,3 +186,11 @@ def test_a_click_after_the_customer_replied_by_email_is_already_given(world: Wor
         world.verdicts.give(ANSWER, solved=True)
     assert outcome(world) is AnswerOutcome.REPLIED
     assert world.engine.completed == {}
+
+
+def test_the_same_verdict_again_after_the_case_moved_on_hands_nothing_over(world: World) -> None:
+    world.answers.settle(ANSWER, AnswerOutcome.SOLVED)  # the first click's SendTaskSuccess failed (503)
+    world.cases.cases[CASE] = make_case(CaseStatus.OPEN, answer_id=ANSWER)  # then the customer wrote
+
+    assert world.verdicts.give(ANSWER, solved=True) is AnswerOutcome.SOLVED
+    assert world.engine.completed == {}, "the reply already routed the case: a late 'solved' must not end it"

@@ -77,7 +77,9 @@ def world() -> World:
         )
     )
     notifier = RecordingNotifier()
-    stream = CaseStream(engine=engine, agents=agents, answers=answers, notices=notifier)  # type: ignore[arg-type]
+    stream = CaseStream(
+        engine=engine, agents=agents, answers=answers, notices=notifier, needs_attention_queue="needs_attention"
+    )  # type: ignore[arg-type]
     return World(engine, agents, answers, notifier, stream)
 
 
@@ -274,21 +276,33 @@ def test_a_reply_to_an_auto_answer_settles_it_as_replied_and_hands_not_solved_to
     "last_message_at",
     [pytest.param(T0, id="same-message"), pytest.param(T0 - timedelta(hours=1), id="older-message")],
 )
-def test_opening_without_a_new_customer_message_settles_nothing(world: World, last_message_at: Any) -> None:
-    """The link's "not solved" or the timeout: the workflow has its verdict and routes the case itself."""
+def test_an_agent_taking_the_case_over_ends_the_wait_without_a_verdict(world: World, last_message_at: Any) -> None:
+    """No customer message: an agent opened it. The waiting workflow routes it now, not in 3 days."""
     old = auto_answered()
 
     world.modify(old, changed(old, status=CaseStatus.OPEN, last_message_at=last_message_at))
 
     answer = world.answers.get_answer(ANSWER)
     assert answer is not None
-    assert answer.outcome is None
+    assert answer.outcome is None, "the customer said nothing"
+    assert world.engine.completed == {TOKEN: {"solved": False, "via": "agent"}}
+
+
+def test_the_timeout_opening_the_case_hands_nothing_over(world: World) -> None:
+    world.engine.expire(TOKEN)  # the wait timed out; the workflow's Route opened the case
+    old = auto_answered().model_copy(update={"last_message_at": None})
+
+    world.modify(old, changed(old, status=CaseStatus.OPEN))
+
     assert world.engine.completed == {}
 
 
-def test_opening_an_auto_answered_case_that_had_no_message_yet_settles_nothing(world: World) -> None:
-    old = auto_answered().model_copy(update={"last_message_at": None})
+def test_the_links_verdict_is_not_handed_over_twice(world: World) -> None:
+    world.answers.settle(ANSWER, AnswerOutcome.NOT_SOLVED)
+    old = auto_answered()
+
     world.modify(old, changed(old, status=CaseStatus.OPEN))
+
     assert world.engine.completed == {}
 
 
@@ -382,3 +396,13 @@ def test_other_changes_send_the_customer_nothing(world: World, before: CaseStatu
     old = make_case(before)
     world.modify(old, changed(old, status=after))
     assert world.notifier.sent == []
+
+
+def test_a_case_the_workflow_gave_up_on_gets_a_watch_of_its_own_once(world: World) -> None:
+    triaged = make_case(CaseStatus.TRIAGED, version=4)
+    flagged = changed(triaged, status=CaseStatus.OPEN, queue="needs_attention")
+
+    world.modify(triaged, flagged)
+    world.modify(flagged, changed(flagged))  # a later change in that queue starts nothing more
+
+    assert world.engine.executions == {f"{CASE}.w5": {"case_id": CASE, "reopened": True}}
