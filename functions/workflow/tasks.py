@@ -22,6 +22,8 @@ class TaskEvent(BaseModel):
     task_token: str | None = None
     error: dict[str, Any] | None = None
     notified: bool = False  # sla_watch: the previous round's escalation message was published
+    claim: bool = False  # sla_watch: this execution's first round, which takes the watch over
+    watch: str = Field(default="", max_length=80)  # sla_watch: the execution's name
 
 
 def run(event: TaskEvent) -> dict[str, Any]:
@@ -38,7 +40,8 @@ def run(event: TaskEvent) -> dict[str, Any]:
         case "route":
             return workflow.route(event.case_id).model_dump()
         case "sla_watch":
-            return workflow.sla_watch(event.case_id, notified=event.notified).model_dump()
+            result = workflow.sla_watch(event.case_id, notified=event.notified, claim=event.claim, watch=event.watch)
+            return result.model_dump()
         case "needs_attention":
             workflow.needs_attention(event.case_id, event.error)
     return {}

@@ -78,6 +78,7 @@ class Case(BaseModel):
     sla: CaseSla | None = None
     answer_id: str | None = Field(default=None, description="The auto-answer sent, if any")
     routed_at: datetime | None = None
+    watch: str | None = Field(default=None, description="The workflow execution that watches the SLA clocks")
     created_at: datetime
     updated_at: datetime
     last_message_at: datetime | None = None

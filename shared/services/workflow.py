@@ -56,6 +56,7 @@ class TriageResult(BaseModel):
 class WatchResult(BaseModel):
     done: bool
     wake_at: str
+    claim: bool = False  # the next round is this execution's first: it takes the watch over
     notify: bool = False
     subject: str = ""
     message: str = ""
@@ -236,20 +237,34 @@ class WorkflowService:
             return events
 
         self._update(case_id, routed, only_if=lambda c: c.is_active and c.routed_at is None)
-        return WatchResult(done=False, wake_at=iso(utc_now()))  # the watch starts with nothing to announce
+        return WatchResult(done=False, wake_at=iso(utc_now()), claim=True)  # nothing to announce yet
 
     # --- SLA -------------------------------------------------------------------------------
 
-    def sla_watch(self, case_id: CaseId, *, notified: bool = False) -> WatchResult:
+    def sla_watch(
+        self, case_id: CaseId, *, notified: bool = False, claim: bool = False, watch: str = ""
+    ) -> WatchResult:
         """Act on what is due and say when to look again; `done` once the case is resolved or closed.
 
         Decisions are taken on the case as written: two watches of one case (a reopened case's new
         execution while the old one still sleeps) escalate each clock once. Supervisors hear of each
         escalation at least once: until a round starts with `notified` (the state machine published
         the previous round's message), escalated clocks are announced again.
+
+        One execution watches a case at a time: the newest one (`watch`, its name) claims the case at
+        its first round, and an older one that wakes to find another owner stands down.
         """
         now = utc_now()
         case = self._case(case_id)
+        if watch and claim and case.watch != watch:
+
+            def claimed(case: Case, now: datetime) -> list[CaseEvent | None]:
+                case.watch = watch
+                return []
+
+            case = self._update(case_id, claimed)
+        elif watch and case.watch is not None and case.watch != watch:
+            return WatchResult(done=True, wake_at=iso(now))  # a newer execution watches this case
         if notified and case.sla is not None and case.sla.unnotified():
 
             def announced(case: Case, now: datetime) -> list[CaseEvent | None]:

@@ -361,3 +361,21 @@ def test_the_sweep_starts_the_workflow_of_a_case_whose_start_was_lost(flow: Embe
     assert EventKind.TRIAGED in events(case_id)
     assert triaged.language == "en"
     assert flow.run_sweep() == {"started": 0}, "nothing left to start"
+
+
+def test_one_execution_watches_a_case_at_a_time(flow: EmbeddedPlatform) -> None:
+    assert flow.workflow is not None
+    sfn = flow._client("stepfunctions")
+    case_id = submit(flow, **BILLING_QUESTION)["case_id"]
+    wait_for(lambda: in_status(case_id, CaseStatus.OPEN) and case(case_id).watch == case_id, what="the first watch")
+
+    change_case(flow, case_id, status="awaiting_customer")  # a pause and a resume within the first
+    change_case(flow, case_id, status="open")  # watch's sleep: the stream starts a second watch
+
+    def running() -> list[str]:
+        executions = sfn.list_executions(stateMachineArn=flow.workflow.state_machine_arn)["executions"]  # type: ignore[union-attr]
+        return [e["name"] for e in executions if e["name"].startswith(case_id) and e["status"] == "RUNNING"]
+
+    newest = wait_for(lambda: (w := case(case_id).watch) != case_id and w, what="the second watch to claim the case")
+    wait_for(lambda: running() == [newest], what="the first watch to stand down")
+    assert newest.startswith(f"{case_id}.w")
