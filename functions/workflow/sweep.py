@@ -19,8 +19,9 @@ from shared.observability import logger, metrics, tracer
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    started = container().workflow_sweep.run()
-    metrics.add_metric(name="WorkflowsRestarted", unit="Count", value=started)
-    if started:
-        logger.warning("started lost workflows", extra={"started": started})
-    return {"started": started}
+    result = container().workflow_sweep.run()
+    metrics.add_metric(name="WorkflowsStartedBySweep", unit="Count", value=result.started)
+    metrics.add_metric(name="CasesStuckNew", unit="Count", value=result.stuck)
+    if result.started or result.stuck:
+        logger.warning("the sweep found cases without a workflow", extra=result.model_dump())
+    return result.model_dump()

@@ -26,7 +26,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.data import DataConstruct
-from infra.constructs.tugi_function import RUNTIME, TugiFunction
+from infra.constructs.tugi_function import POWERTOOLS_ENVIRONMENT, RUNTIME, TugiFunction
 from infra.nag import acknowledge
 from infra.workflows import CONTACT_WORKFLOW, substitution_names
 
@@ -292,6 +292,16 @@ class WorkflowConstruct(Construct):
             "TasksErrorsAlarm": (
                 self.tasks_function.function.metric_errors(period=ALARM_PERIOD),
                 "The contact workflow tasks function raised errors (the workflow retries them).",
+            ),
+            "CasesStuckNewAlarm": (
+                cloudwatch.Metric(
+                    namespace=POWERTOOLS_ENVIRONMENT["POWERTOOLS_METRICS_NAMESPACE"],
+                    metric_name="CasesStuckNew",  # functions/workflow/sweep.py
+                    dimensions_map={"service": POWERTOOLS_ENVIRONMENT["POWERTOOLS_SERVICE_NAME"]},
+                    period=ALARM_PERIOD,
+                    statistic=cloudwatch.Stats.MAXIMUM,
+                ),
+                "Cases are still new although their workflow ended: a person must look (see the workflow DLQ).",
             ),
         }
         for construct_id, (metric, description) in metrics.items():

@@ -386,3 +386,14 @@ def test_a_schedule_runs_the_sweep_which_may_only_start_this_workflow(resources:
     assert [t["Arn"] for t in rule["Properties"]["Targets"]] == [{"Fn::GetAtt": [sweep, "Arn"]}]
     machine, _ = _state_machine(resources)
     assert _granted(resources, "WorkflowSweep", "states:") == [({"states:StartExecution"}, {"Ref": machine})]
+
+
+def test_cases_the_sweep_finds_stuck_raise_an_alarm(resources: Resources) -> None:
+    (alarm,) = [
+        r["Properties"]
+        for _, r in of_type(resources, "AWS::CloudWatch::Alarm")
+        if r["Properties"].get("MetricName") == "CasesStuckNew"
+    ]
+    assert (alarm["Namespace"], alarm["Dimensions"]) == ("Tugi", [{"Name": "service", "Value": "tugi"}])
+    assert alarm["AlarmActions"] == [{"Ref": _topic(resources)}]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)

@@ -355,12 +355,12 @@ def test_the_sweep_starts_the_workflow_of_a_case_whose_start_was_lost(flow: Embe
     time.sleep(0.5)  # 30 minutes of platform time: past TUGI_SWEEP_AFTER_SECONDS
 
     assert case(case_id).status == CaseStatus.NEW
-    assert flow.run_sweep() == {"started": 1}
+    assert flow.run_sweep() == {"started": 1, "stuck": 0}
 
     triaged = wait_for(lambda: case(case_id).status != CaseStatus.NEW and case(case_id), what="triage after the sweep")
     assert EventKind.TRIAGED in events(case_id)
     assert triaged.language == "en"
-    assert flow.run_sweep() == {"started": 0}, "nothing left to start"
+    assert flow.run_sweep() == {"started": 0, "stuck": 0}, "nothing left to start"
 
 
 def test_one_execution_watches_a_case_at_a_time(flow: EmbeddedPlatform) -> None:

@@ -53,9 +53,9 @@ def test_only_cases_new_for_longer_than_the_limit_get_their_workflow() -> None:
         ]
     )
 
-    started = WorkflowSweep(index, engine, Settings(sweep_after_seconds=900)).run()  # type: ignore[arg-type]
+    result = WorkflowSweep(index, engine, Settings(sweep_after_seconds=900)).run()  # type: ignore[arg-type]
 
-    assert started == 2
+    assert (result.started, result.stuck) == (2, 0)
     assert engine.executions == {
         "case_001": {"case_id": "case_001", "reopened": False},
         "case_002": {"case_id": "case_002", "reopened": False},
@@ -67,8 +67,9 @@ def test_a_start_that_happened_is_not_repeated_and_young_cases_end_the_scan() ->
     engine.start("case_001", {"case_id": "case_001", "reopened": False})
     index = QueueIndex([case(n, minutes_old=200 - n) for n in range(1, 151)] + [case(999, minutes_old=1)])
 
-    started = WorkflowSweep(index, engine, Settings(sweep_after_seconds=900)).run()  # type: ignore[arg-type]
+    result = WorkflowSweep(index, engine, Settings(sweep_after_seconds=900)).run()  # type: ignore[arg-type]
 
-    assert started == 149, "every stale case but the one already started"
+    assert result.started == 149, "every stale case but the one already started"
+    assert result.stuck == 1, "its execution ended without moving it on: a person must look"
     assert "case_999" not in engine.executions
     assert index.pages == 2 + 1, "two pages of the default queue, one of needs-attention"
