@@ -132,6 +132,11 @@ class Run:
         return sum(1 for e in events if e["type"].endswith("StateEntered"))
 
 
+def say(line: str) -> None:
+    """To the real stdout: the local runtime sends handlers' prints to stderr while they run, in any thread."""
+    print(line, file=sys.__stdout__, flush=True)
+
+
 def first_detect_ms() -> float:
     """A cold tasks function pays this once: lingua loads each language's model on first use."""
     code = (
@@ -149,9 +154,8 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=8, help="cases in flight at once")
     args = parser.parse_args()
 
-    print(
-        f"triage's first language detection (loads the models of {ENV['TUGI_LANGUAGES']}): {first_detect_ms():.0f} ms"
-    )
+    languages = ENV["TUGI_LANGUAGES"]
+    say(f"triage's first language detection (loads the models of {languages}): {first_detect_ms():.0f} ms")
     with EmbeddedPlatform(ENV, workflow=True, time_scale=SCALE) as platform:
         supervisor = platform.token("supervisor")
         agent_id = platform.agent_id("agent")
@@ -170,17 +174,17 @@ def main() -> None:
             by_path[path].append(run.transitions(case_id))
             failed += run.execution(case_id)["status"] != "SUCCEEDED"
 
-    print(f"{len(done)} cases, {args.parallel} in flight, platform clock {SCALE:g}x, {failed} executions not succeeded")
+    say(f"{len(done)} cases, {args.parallel} in flight, platform clock {SCALE:g}x, {failed} executions not succeeded")
     for path in PATHS:
         counts = by_path[path]
         mean_path = statistics.fmean(counts)
-        print(f"  {path:<16} transitions per case mean {mean_path:.1f} (min {min(counts)}, max {max(counts)})")
+        say(f"  {path:<16} transitions per case mean {mean_path:.1f} (min {min(counts)}, max {max(counts)})")
     every = [c for counts in by_path.values() for c in counts]
     mean = statistics.fmean(every)
     per_min = len(done) / elapsed * 60
     usd = mean * USD_PER_TRANSITION * 1000
-    print(f"  wall time {elapsed:.1f} s; Step Functions at USD 0.025 per 1,000 transitions")
-    print(f"workflow cases_per_min={per_min:.0f} transitions_per_case={mean:.1f} usd_per_1000_cases={usd:.3f}")
+    say(f"  wall time {elapsed:.1f} s; Step Functions at USD 0.025 per 1,000 transitions")
+    say(f"workflow cases_per_min={per_min:.0f} transitions_per_case={mean:.1f} usd_per_1000_cases={usd:.3f}")
 
 
 if __name__ == "__main__":
