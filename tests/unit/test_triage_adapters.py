@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -14,10 +12,8 @@ from shared.adapters.language import LinguaLanguageDetector
 from shared.adapters.rule_answers import RuleBasedAnswers
 from shared.adapters.sentiment import LexiconSentiment
 from shared.domain.triage import PriorityRules
-from tests.conftest import REPO, SHARED_DATA
-
-BANKING77 = SHARED_DATA / "banking77" / "train.csv"
-BUEROKRATT = SHARED_DATA / "estonian" / "buerokratt_nlu" / "nlu"
+from tests.conftest import REPO
+from tests.datasets import banking77, buerokratt
 
 # Banking77 intents our demo rules are meant to answer.
 EXPECTED_REASON = {
@@ -34,23 +30,7 @@ EXPECTED_REASON = {
 
 
 def estonian_utterances() -> list[str]:
-    """The `examples` of every intent (not synonyms or regexes), with `[word](entity)` markup removed."""
-    utterances: list[str] = []
-    for path in sorted(BUEROKRATT.glob("*.yml")):
-        in_intent = in_examples = False
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if re.match(r"- \w+:", line):
-                in_intent, in_examples = line.startswith("- intent:"), False
-            elif line.strip().startswith("examples:"):
-                in_examples = in_intent
-            elif in_examples and (item := re.match(r"\s+- (.*)", line)):
-                utterances.append(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", item.group(1)).strip())
-    return utterances
-
-
-def banking77() -> list[tuple[str, str]]:
-    with BANKING77.open(newline="", encoding="utf-8") as file:
-        return [(row["text"], row["category"]) for row in csv.DictReader(file)]
+    return [text for text, _ in buerokratt()]
 
 
 @pytest.fixture(scope="module")

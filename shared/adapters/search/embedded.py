@@ -1,0 +1,219 @@
+"""EmbeddedSearchIndex: the knowledge base's search in-process, with tantivy and Snowball stemmers.
+
+tantivy's own stemmers lack Estonian, so text is analysed here: words are lower-cased and stemmed
+with PyStemmer for the document's locale, and tantivy indexes the stems as they are (whitespace
+tokenizer). Queries are analysed the same way. Typos are forgiven by fuzzy matching the words as
+written (one edit from five letters, two from nine), at half the weight of an exact stem. A title
+match weighs most, then a learned phrasing, then the short answer, then the body.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type information
+import tantivy
+
+from shared.domain.knowledge import SearchDocument, SearchHit
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SNOWBALL = {"en": "english", "et": "estonian", "ru": "russian", "fi": "finnish", "de": "german", "lv": "porter"}
+# Field → weight of an exact stem match there.
+_WEIGHTS = {"title_stems": 3.0, "phrasing_stems": 2.0, "answer_stems": 1.5, "body_stems": 1.0}
+_FUZZY_WEIGHT = 0.5
+_SNIPPET_WORDS = 30
+
+
+def _stemmer(locale: str) -> Any:
+    return Stemmer.Stemmer(_SNOWBALL.get(locale, "porter"))
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+class Analyzer:
+    """Words and their stems, per locale (a stemmer is not thread-safe: one per thread and locale)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def stems(self, text: str, locale: str) -> list[str]:
+        cache: dict[str, Any] = self._local.__dict__.setdefault("stemmers", {})
+        stemmer = cache.get(locale) or cache.setdefault(locale, _stemmer(locale))
+        return list(stemmer.stemWords(words(text)))
+
+
+class EmbeddedSearchIndex:
+    """Implements SearchIndex with tantivy; `path` None keeps the index in memory."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        schema = _schema()
+        if path is not None:
+            path.mkdir(parents=True, exist_ok=True)
+        self._index = tantivy.Index(schema, path=str(path) if path else None, reuse=True)
+        self._schema = schema
+        self._writer = self._index.writer(heap_size=50_000_000, num_threads=1)
+        self._analyzer = Analyzer()
+        self._lock = threading.RLock()
+        self._batching = 0
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def upsert(self, doc: SearchDocument) -> None:
+        an = self._analyzer
+        text = " ".join([doc.title, doc.short_answer, doc.body, *doc.phrasings])
+        document = tantivy.Document(
+            key=_key(doc.article_id, doc.locale),
+            locale=doc.locale,
+            document=doc.model_dump_json().encode(),
+            title_stems=" ".join(an.stems(doc.title, doc.locale)),
+            answer_stems=" ".join(an.stems(doc.short_answer, doc.locale)),
+            body_stems=" ".join(an.stems(doc.body, doc.locale)),
+            phrasing_stems=" ".join(an.stems(" \n ".join(doc.phrasings), doc.locale)),
+            all_words=" ".join(words(text)),
+            title_words=" ".join(words(doc.title)),
+        )
+        with self._lock:
+            self._writer.delete_documents("key", _key(doc.article_id, doc.locale))
+            self._writer.add_document(document)
+            self._commit()
+
+    def delete(self, article_id: str, locale: str) -> None:
+        with self._lock:
+            self._writer.delete_documents("key", _key(article_id, locale))
+            self._commit()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        with self._lock:
+            self._batching += 1
+            try:
+                yield
+            finally:
+                self._batching -= 1
+                self._commit()
+
+    def _commit(self) -> None:
+        if not self._batching:
+            self._writer.commit()
+            self._index.reload()
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def search(self, query: str, locale: str, *, limit: int = 5) -> list[SearchHit]:
+        stems = list(dict.fromkeys(self._analyzer.stems(query, locale)))
+        if not stems:
+            return []
+        typed = list(dict.fromkeys(words(query)))
+        matches = [self._stem_query(s) for s in stems] + [q for w in typed if (q := self._fuzzy(w)) is not None]
+        found = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "locale", locale)),
+                (tantivy.Occur.Must, tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in matches])),
+            ]
+        )
+        searcher = self._index.searcher()
+        hits = []
+        for score, address in searcher.search(found, limit=limit).hits:
+            stored = _stored(searcher, address)
+            hits.append(
+                SearchHit(
+                    article_id=stored.article_id,
+                    locale=stored.locale,
+                    title=stored.title,
+                    short_answer=stored.short_answer,
+                    snippet=self._snippet(stored, set(stems)),
+                    score=float(score),
+                )
+            )
+        return hits
+
+    def suggest(self, prefix: str, locale: str, *, limit: int = 5) -> list[str]:
+        typed = words(prefix)
+        if not typed or len(typed[-1]) < 2:
+            return []
+        *done, last = typed
+        clauses = [(tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "locale", locale))]
+        clauses.append(
+            (tantivy.Occur.Must, tantivy.Query.regex_query(self._schema, "title_words", f"{re.escape(last)}.*"))
+        )
+        clauses += [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "title_words", w)) for w in done]
+        searcher = self._index.searcher()
+        result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit)
+        return [_stored(searcher, address).title for _, address in result.hits]
+
+    def _stem_query(self, stem: str) -> Any:
+        return tantivy.Query.disjunction_max_query(
+            [
+                tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, field, stem), weight)
+                for field, weight in _WEIGHTS.items()
+            ],
+            tie_breaker=0.3,
+        )
+
+    def _fuzzy(self, word: str) -> Any | None:
+        if len(word) < 5 or word.isdigit():
+            return None  # short words have too many neighbours one edit away
+        distance = 2 if len(word) >= 9 else 1
+        fuzzy = tantivy.Query.fuzzy_term_query(self._schema, "all_words", word, distance=distance)
+        return tantivy.Query.boost_query(fuzzy, _FUZZY_WEIGHT)
+
+    def _snippet(self, stored: SearchDocument, stems: set[str]) -> str:
+        """The body (or a learned phrasing) around the most matched words, escaped, matches marked."""
+        best: tuple[int, list[str], list[bool]] = (-1, [], [])
+        for source in [stored.body, *stored.phrasings]:
+            tokens = re.findall(r"\w+|\W+", source)
+            marks = [self._matches(t, stems, stored.locale) for t in tokens]
+            window_tokens, window_marks = _best_window(tokens, marks)
+            count = sum(window_marks)
+            if count > best[0]:
+                best = (count, window_tokens, window_marks)
+        _, tokens, marks = best
+        text = "".join(
+            f"<mark>{html.escape(t)}</mark>" if m else html.escape(t) for t, m in zip(tokens, marks, strict=True)
+        )
+        return text.strip()
+
+    def _matches(self, token: str, stems: set[str], locale: str) -> bool:
+        stemmed = self._analyzer.stems(token, locale) if _WORD.fullmatch(token) else []
+        return bool(stemmed) and stemmed[0] in stems
+
+
+def _stored(searcher: Any, address: Any) -> SearchDocument:
+    return SearchDocument.model_validate_json(searcher.doc(address).get_first("document"))
+
+
+def _best_window(tokens: list[str], marks: list[bool]) -> tuple[list[str], list[bool]]:
+    """The stretch of about `_SNIPPET_WORDS` words with the most matches (the start when none)."""
+    span = _SNIPPET_WORDS * 2  # tokens alternate word and separator
+    if len(tokens) <= span:
+        return tokens, marks
+    best_start, best_count = 0, -1
+    running = sum(marks[:span])
+    for start in range(len(tokens) - span + 1):
+        if start:
+            running += marks[start + span - 1] - marks[start - 1]
+        if running > best_count:
+            best_start, best_count = start, running
+    return tokens[best_start : best_start + span], marks[best_start : best_start + span]
+
+
+def _key(article_id: str, locale: str) -> str:
+    return f"{locale}:{article_id}"
+
+
+def _schema() -> Any:
+    builder = tantivy.SchemaBuilder()
+    for name in ("key", "locale"):
+        builder.add_text_field(name, tokenizer_name="raw")
+    builder.add_bytes_field("document", stored=True, indexed=False)  # what hits show, as written
+    for name in (*_WEIGHTS, "all_words", "title_words"):
+        builder.add_text_field(name, tokenizer_name="whitespace")
+    return builder.build()

@@ -1,0 +1,47 @@
+"""The knowledge base as search sees it: documents in, hits out, one port for every backend.
+
+A document is one published article in one locale, with the phrasings customers used for it (the
+learning loop adds them). Archived or unpublished articles are not in the index at all.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+
+class SearchDocument(BaseModel):
+    article_id: str = Field(min_length=1, max_length=64)
+    locale: str = Field(min_length=2, max_length=8)
+    title: str
+    short_answer: str = ""
+    body: str = ""  # Markdown source: plain enough to search and to quote
+    phrasings: list[str] = []  # learned from customers' questions, personal data removed
+
+
+class SearchHit(BaseModel):
+    article_id: str
+    locale: str
+    title: str
+    short_answer: str
+    snippet: str  # HTML: escaped text with the matched words in <mark>…</mark>
+    score: float  # higher is better; comparable within one result list only
+
+
+class SearchIndex(Protocol):
+    def upsert(self, doc: SearchDocument) -> None:
+        """Add or replace the (article_id, locale) document; searchable on return (outside `batch`)."""
+
+    def delete(self, article_id: str, locale: str) -> None:
+        """Remove the document (archived, deleted); removing one that is not there is fine."""
+
+    def search(self, query: str, locale: str, *, limit: int = 5) -> list[SearchHit]:
+        """The best documents of that locale for what the customer typed, best first."""
+
+    def suggest(self, prefix: str, locale: str, *, limit: int = 5) -> list[str]:
+        """Titles for what the customer has typed so far (the last word may be unfinished)."""
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Writes inside become searchable together when the block ends (bulk loads)."""
