@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: help install test lint typecheck unit integration infra-test e2e synth lambda-build bench dev clean openapi
+.PHONY: help install test lint typecheck unit contract integration infra-test e2e synth lambda-build bench dev clean openapi
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ typecheck: $(STAMP)  ## mypy --strict on shared/ and functions/ (and the CLI)
 unit: $(STAMP)  ## pure tests, no AWS
 	$(BIN)/pytest -q -n 2 tests/unit
 
+contract: $(STAMP)  ## the search port's contract suite (embedded; OpenSearch too when TUGI_OPENSEARCH_URL is set)
+	$(BIN)/pytest -q -n 2 tests/contract
+
 integration: $(STAMP)  ## real handlers against moto
 	$(BIN)/pytest -q -n 2 tests/integration
 
@@ -40,7 +43,7 @@ infra-test: $(STAMP)  ## CDK template assertions and cdk-nag
 e2e: $(STAMP)  ## `tugi dev` in a subprocess, driven over HTTP
 	$(BIN)/pytest -q tests/e2e
 
-test: lint typecheck unit integration infra-test e2e  ## everything CI runs
+test: lint typecheck unit contract integration infra-test e2e  ## everything CI runs
 
 lambda-build: $(STAMP)  ## build the Lambda code folders (python3.13, arm64) under build/lambda
 	$(BIN)/python -m infra.build_lambda
@@ -56,6 +59,7 @@ synth: $(STAMP) lambda-build infra/node_modules/.bin/cdk  ## cdk synth (no Docke
 bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)
 	$(BIN)/python tests/bench/bench_intake.py
 	POWERTOOLS_LOG_LEVEL=WARNING $(BIN)/python tests/bench/bench_workflow.py
+	$(BIN)/python tests/bench/bench_kb_banking77.py
 
 dev: $(STAMP)  ## the whole platform on http://127.0.0.1:8787 (TUGI_PORT), demo data included; Ctrl+C stops it
 	$(BIN)/tugi dev

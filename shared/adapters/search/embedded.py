@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,11 +24,14 @@ import tantivy
 from shared.domain.knowledge import SearchDocument, SearchHit
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"\w+|\W+", re.UNICODE)
 _SNOWBALL = {"en": "english", "et": "estonian", "ru": "russian", "fi": "finnish", "de": "german", "lv": "porter"}
 # Field → weight of an exact stem match there.
 _WEIGHTS = {"title_stems": 3.0, "phrasing_stems": 2.0, "answer_stems": 1.5, "body_stems": 1.0}
 _FUZZY_WEIGHT = 0.5
 _SNIPPET_WORDS = 30
+_CANDIDATES = 10  # documents read per hit wanted: an article's phrasings crowd the top
+_VOTES, _VOTE = 4, 0.3
 
 
 def _stemmer(locale: str) -> Any:
@@ -68,26 +72,40 @@ class EmbeddedSearchIndex:
 
     def upsert(self, doc: SearchDocument) -> None:
         an = self._analyzer
-        text = " ".join([doc.title, doc.short_answer, doc.body, *doc.phrasings])
-        document = tantivy.Document(
-            key=_key(doc.article_id, doc.locale),
+        key = _key(doc.article_id, doc.locale)
+        text = " ".join([doc.title, doc.short_answer, doc.body])
+        article = tantivy.Document(
+            key=key,
+            kind="article",
             locale=doc.locale,
             document=doc.model_dump_json().encode(),
             title_stems=" ".join(an.stems(doc.title, doc.locale)),
             answer_stems=" ".join(an.stems(doc.short_answer, doc.locale)),
             body_stems=" ".join(an.stems(doc.body, doc.locale)),
-            phrasing_stems=" ".join(an.stems(" \n ".join(doc.phrasings), doc.locale)),
             all_words=" ".join(words(text)),
             title_words=" ".join(words(doc.title)),
         )
+        # Each learned phrasing is a document of its own: a question is answered by the article whose
+        # closest phrasing matches it best, not by one long bag of every phrasing's words.
+        phrasings = [
+            tantivy.Document(
+                key=key,
+                kind="phrasing",
+                locale=doc.locale,
+                phrasing_stems=" ".join(an.stems(phrasing, doc.locale)),
+                all_words=" ".join(words(phrasing)),
+            )
+            for phrasing in doc.phrasings
+        ]
         with self._lock:
-            self._writer.delete_documents("key", _key(doc.article_id, doc.locale))
-            self._writer.add_document(document)
+            self._writer.delete_documents_by_term("key", key)
+            for document in (article, *phrasings):
+                self._writer.add_document(document)
             self._commit()
 
     def delete(self, article_id: str, locale: str) -> None:
         with self._lock:
-            self._writer.delete_documents("key", _key(article_id, locale))
+            self._writer.delete_documents_by_term("key", _key(article_id, locale))
             self._commit()
 
     @contextmanager
@@ -111,18 +129,25 @@ class EmbeddedSearchIndex:
         stems = list(dict.fromkeys(self._analyzer.stems(query, locale)))
         if not stems:
             return []
-        typed = list(dict.fromkeys(words(query)))
-        matches = [self._stem_query(s) for s in stems] + [q for w in typed if (q := self._fuzzy(w)) is not None]
+        searcher = self._index.searcher()
+        # Only words the index has never seen are typos worth forgiving (fuzzy queries are the cost).
+        unknown = [w for w in dict.fromkeys(words(query)) if not searcher.doc_freq("all_words", w)]
+        matches = [self._stem_query(s) for s in stems] + [q for w in unknown if (q := self._fuzzy(w)) is not None]
         found = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "locale", locale)),
                 (tantivy.Occur.Must, tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in matches])),
             ]
         )
-        searcher = self._index.searcher()
+        votes: dict[str, list[float]] = defaultdict(list)  # key → scores of its article and phrasings, best first
+        for score, address in searcher.search(found, limit=limit * _CANDIDATES).hits:
+            votes[str(searcher.doc(address).get_first("key"))].append(float(score))
+        # The best match counts fully; a few more close phrasings of the same article add weight, as
+        # votes of its nearest neighbours would.
+        best = {key: scores[0] + _VOTE * sum(scores[1:_VOTES]) for key, scores in votes.items()}
         hits = []
-        for score, address in searcher.search(found, limit=limit).hits:
-            stored = _stored(searcher, address)
+        for key, score in sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]:
+            stored = self._article(searcher, key)
             hits.append(
                 SearchHit(
                     article_id=stored.article_id,
@@ -130,17 +155,30 @@ class EmbeddedSearchIndex:
                     title=stored.title,
                     short_answer=stored.short_answer,
                     snippet=self._snippet(stored, set(stems)),
-                    score=float(score),
+                    score=score,
                 )
             )
         return hits
+
+    def _article(self, searcher: Any, key: str) -> SearchDocument:
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "key", key)),
+                (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "kind", "article")),
+            ]
+        )
+        (_, address), *_ = searcher.search(query, limit=1).hits
+        return _stored(searcher, address)
 
     def suggest(self, prefix: str, locale: str, *, limit: int = 5) -> list[str]:
         typed = words(prefix)
         if not typed or len(typed[-1]) < 2:
             return []
         *done, last = typed
-        clauses = [(tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "locale", locale))]
+        clauses = [
+            (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "locale", locale)),
+            (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "kind", "article")),
+        ]
         clauses.append(
             (tantivy.Occur.Must, tantivy.Query.regex_query(self._schema, "title_words", f"{re.escape(last)}.*"))
         )
@@ -169,8 +207,9 @@ class EmbeddedSearchIndex:
         """The body (or a learned phrasing) around the most matched words, escaped, matches marked."""
         best: tuple[int, list[str], list[bool]] = (-1, [], [])
         for source in [stored.body, *stored.phrasings]:
-            tokens = re.findall(r"\w+|\W+", source)
-            marks = [self._matches(t, stems, stored.locale) for t in tokens]
+            tokens = _TOKEN.findall(source)
+            stemmed = iter(self._analyzer.stems(source, stored.locale))  # one stem per word token, in order
+            marks = [bool(_WORD.fullmatch(t)) and next(stemmed) in stems for t in tokens]
             window_tokens, window_marks = _best_window(tokens, marks)
             count = sum(window_marks)
             if count > best[0]:
@@ -180,10 +219,6 @@ class EmbeddedSearchIndex:
             f"<mark>{html.escape(t)}</mark>" if m else html.escape(t) for t, m in zip(tokens, marks, strict=True)
         )
         return text.strip()
-
-    def _matches(self, token: str, stems: set[str], locale: str) -> bool:
-        stemmed = self._analyzer.stems(token, locale) if _WORD.fullmatch(token) else []
-        return bool(stemmed) and stemmed[0] in stems
 
 
 def _stored(searcher: Any, address: Any) -> SearchDocument:
@@ -211,7 +246,8 @@ def _key(article_id: str, locale: str) -> str:
 
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
-    for name in ("key", "locale"):
+    builder.add_text_field("key", stored=True, tokenizer_name="raw")
+    for name in ("kind", "locale"):
         builder.add_text_field(name, tokenizer_name="raw")
     builder.add_bytes_field("document", stored=True, indexed=False)  # what hits show, as written
     for name in (*_WEIGHTS, "all_words", "title_words"):
