@@ -67,8 +67,9 @@ def build(train: Rows, locale: str, per_article: int | None) -> EmbeddedSearchIn
 def confidence(hits: list[SearchHit]) -> float:
     if not hits:
         return 0.0
+    # Hit scores are vote shares scaled by the best match's score: their gap says how sure the lead is.
     second = hits[1].score if len(hits) > 1 else 0.0
-    return (hits[0].score - second) / hits[0].score if hits[0].score > 0 else 0.0
+    return hits[0].score - second
 
 
 class Result:

@@ -2,14 +2,18 @@
 
 tantivy's own stemmers lack Estonian, so text is analysed here: words are lower-cased and stemmed
 with PyStemmer for the document's locale, and tantivy indexes the stems as they are (whitespace
-tokenizer). Queries are analysed the same way. Typos are forgiven by fuzzy matching the words as
-written (one edit from five letters, two from nine), at half the weight of an exact stem. A title
-match weighs most, then a learned phrasing, then the short answer, then the body.
+tokenizer). Queries are analysed the same way. Character trigrams of the words as written catch
+what stemming misses (Estonian compounds and case endings, typos); words the index has never seen
+are also matched fuzzily (one edit from five letters, two from nine). A title match weighs most,
+then a learned phrasing, then the short answer, then the body. Each learned phrasing is a document
+of its own, and the nearest documents vote for their article (a softmax over their scores), so
+the gap between two hits' scores says how sure the first one is.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import re
 import threading
 from collections import defaultdict
@@ -29,9 +33,11 @@ _SNOWBALL = {"en": "english", "et": "estonian", "ru": "russian", "fi": "finnish"
 # Field → weight of an exact stem match there.
 _WEIGHTS = {"title_stems": 3.0, "phrasing_stems": 2.0, "answer_stems": 1.5, "body_stems": 1.0}
 _FUZZY_WEIGHT = 0.5
+# Character trigrams of the words as written (morphology, compounds, typos); none of 1-2 letter query words.
+_GRAM, _GRAM_WEIGHT, _GRAM_SHORTEST = 3, 0.5, 3
 _SNIPPET_WORDS = 30
-_CANDIDATES = 10  # documents read per hit wanted: an article's phrasings crowd the top
-_VOTES, _VOTE = 4, 0.3
+_NEIGHBOURS = 30  # nearest documents (phrasings and articles) that vote
+_TEMPERATURE = 0.2  # a neighbour's vote is exp((score / best - 1) / temperature)
 
 
 def _stemmer(locale: str) -> Any:
@@ -84,6 +90,7 @@ class EmbeddedSearchIndex:
             body_stems=" ".join(an.stems(doc.body, doc.locale)),
             all_words=" ".join(words(text)),
             title_words=" ".join(words(doc.title)),
+            grams=" ".join(grams(doc.title)),
         )
         # Each learned phrasing is a document of its own: a question is answered by the article whose
         # closest phrasing matches it best, not by one long bag of every phrasing's words.
@@ -94,6 +101,7 @@ class EmbeddedSearchIndex:
                 locale=doc.locale,
                 phrasing_stems=" ".join(an.stems(phrasing, doc.locale)),
                 all_words=" ".join(words(phrasing)),
+                grams=" ".join(grams(phrasing)),
             )
             for phrasing in doc.phrasings
         ]
@@ -133,18 +141,31 @@ class EmbeddedSearchIndex:
         # Only words the index has never seen are typos worth forgiving (fuzzy queries are the cost).
         unknown = [w for w in dict.fromkeys(words(query)) if not searcher.doc_freq("all_words", w)]
         matches = [self._stem_query(s) for s in stems] + [q for w in unknown if (q := self._fuzzy(w)) is not None]
+        matches += [
+            tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, "grams", g), _GRAM_WEIGHT)
+            for g in dict.fromkeys(grams(query, shortest=_GRAM_SHORTEST))
+        ]
         found = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "locale", locale)),
                 (tantivy.Occur.Must, tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in matches])),
             ]
         )
-        votes: dict[str, list[float]] = defaultdict(list)  # key → scores of its article and phrasings, best first
-        for score, address in searcher.search(found, limit=limit * _CANDIDATES).hits:
-            votes[str(searcher.doc(address).get_first("key"))].append(float(score))
-        # The best match counts fully; a few more close phrasings of the same article add weight, as
-        # votes of its nearest neighbours would.
-        best = {key: scores[0] + _VOTE * sum(scores[1:_VOTES]) for key, scores in votes.items()}
+        # k nearest neighbours: each close phrasing votes for its article, the closer the more (a softmax
+        # over scores relative to the best). An article's score is its share of the votes scaled by the
+        # best match's score, so the gap between two hits' scores is a confidence in the first.
+        neighbours = [
+            (str(searcher.doc(address).get_first("key")), float(score))
+            for score, address in searcher.search(found, limit=max(_NEIGHBOURS, limit * 10)).hits
+        ]
+        if not neighbours:
+            return []
+        top = neighbours[0][1]
+        votes: dict[str, float] = defaultdict(float)
+        for key, score in neighbours:
+            votes[key] += math.exp((score / top - 1) / _TEMPERATURE)
+        total = sum(votes.values())
+        best = {key: top * vote / total for key, vote in votes.items()}
         hits = []
         for key, score in sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]:
             stored = self._article(searcher, key)
@@ -240,6 +261,19 @@ def _best_window(tokens: list[str], marks: list[bool]) -> tuple[list[str], list[
     return tokens[best_start : best_start + span], marks[best_start : best_start + span]
 
 
+def grams(text: str, *, shortest: int = 1) -> list[str]:
+    """Character trigrams of each word, its edges marked: `card` → `^ca car ard rd$`.
+
+    A query leaves out words under `shortest` letters: the stems match those whole, and the grams of
+    "ot" would find every "not".
+    """
+    out: list[str] = []
+    for word in (w for w in words(text) if len(w) >= shortest):
+        marked = f"^{word}$"
+        out += [marked[i : i + _GRAM] for i in range(len(marked) - _GRAM + 1)]
+    return out
+
+
 def _key(article_id: str, locale: str) -> str:
     return f"{locale}:{article_id}"
 
@@ -250,6 +284,6 @@ def _schema() -> Any:
     for name in ("kind", "locale"):
         builder.add_text_field(name, tokenizer_name="raw")
     builder.add_bytes_field("document", stored=True, indexed=False)  # what hits show, as written
-    for name in (*_WEIGHTS, "all_words", "title_words"):
+    for name in (*_WEIGHTS, "all_words", "title_words", "grams"):
         builder.add_text_field(name, tokenizer_name="whitespace")
     return builder.build()
