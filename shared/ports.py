@@ -121,9 +121,9 @@ class CaseStore(Protocol):
 
     def find_case_by_reference(self, reference: CaseReference) -> CaseId | None: ...
 
-    def set_delivery(self, ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> None: ...
+    def set_delivery(self, message: Message, status: DeliveryStatus, detail: str | None) -> None: ...
 
-    def record_sent(self, ref: ChannelRef, aliases: list[str]) -> None:
+    def record_sent(self, message: Message, aliases: list[str]) -> None:
         """Mark an outbound message sent and claim the other ids it travels under (for threading, bounces)."""
 
     def mark_seen(self, channel: str, external_id: str, outcome: str) -> None:

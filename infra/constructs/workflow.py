@@ -28,13 +28,18 @@ from constructs import Construct
 from infra.constructs.data import DataConstruct
 from infra.constructs.tugi_function import POWERTOOLS_ENVIRONMENT, RUNTIME, TugiFunction
 from infra.nag import acknowledge
-from infra.workflows import CONTACT_WORKFLOW, substitution_names
+from infra.workflows import (
+    CASE_SORT_KEY,
+    CONTACT_WORKFLOW,
+    STREAM_BATCH_SIZE,
+    STREAM_HANDLER,
+    SWEEP_HANDLER,
+    TASKS_HANDLER,
+    substitution_names,
+)
 
 WORKFLOW_FILE = CONTACT_WORKFLOW
 
-# The case item's sort key (docs/data-model.md): only case changes start or move the workflow.
-CASE_SORT_KEY = "CASE"
-STREAM_BATCH_SIZE = 25
 STREAM_RETRY_ATTEMPTS = 5
 STREAM_MAX_RECORD_AGE = Duration.days(1)
 DEAD_LETTER_RETENTION = Duration.days(14)
@@ -85,7 +90,7 @@ class WorkflowConstruct(Construct):
             self,
             "Tasks",
             code=code,
-            handler="functions.workflow.tasks.handler",
+            handler=TASKS_HANDLER,
             description="Tugi contact workflow tasks: triage, acknowledgement, auto-answer, routing, SLA watch",
             # No TUGI_CONTACT_WORKFLOW_ARN: the state machine names this function, so naming the state
             # machine here would be a circular dependency. The auto-answer task gets its token in the input.
@@ -101,7 +106,7 @@ class WorkflowConstruct(Construct):
             self,
             "CaseStream",
             code=code,
-            handler="functions.workflow.case_stream.handler",
+            handler=STREAM_HANDLER,
             description="Tugi case stream: starts and resumes the contact workflow, tells customers of status changes",
             environment={**environment, "TUGI_CONTACT_WORKFLOW_ARN": self.state_machine.state_machine_arn},
             timeout=STREAM_TIMEOUT,
@@ -250,7 +255,7 @@ class WorkflowConstruct(Construct):
             self,
             "Sweep",
             code=code,
-            handler="functions.workflow.sweep.handler",
+            handler=SWEEP_HANDLER,
             description="Tugi workflow sweep: starts the workflow of cases whose start was lost",
             environment={**environment, "TUGI_CONTACT_WORKFLOW_ARN": self.state_machine.state_machine_arn},
             timeout=SWEEP_TIMEOUT,

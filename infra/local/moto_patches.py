@@ -50,7 +50,6 @@ _ITEM_OPERATIONS = (
     "get_item",
     "query",
     "scan",
-    "transact_write_items",
     "transact_get_items",
     "batch_write_item",
     "batch_get_item",
@@ -65,7 +64,6 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
         with _lock:
             return method(*args, **kwargs)
 
-    wrapper.__tugi_patched__ = True  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -132,7 +130,6 @@ def _item_level_rollback(original: Callable[..., Any]) -> Callable[..., Any]:
             finally:
                 models.copy = copy  # type: ignore[attr-defined]
 
-    transact_write_items.__tugi_patched__ = True  # type: ignore[attr-defined]
     return transact_write_items
 
 
@@ -151,9 +148,6 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
     return json.dumps(result), False, ""
 
 
-_invoke_in_process.__tugi_patched__ = True  # type: ignore[attr-defined]
-
-
 # --- 4. waits on the platform clock ----------------------------------------------------------
 
 _time_scale = 1.0
@@ -165,10 +159,6 @@ def set_time_scale(scale: float) -> None:
     if scale <= 0:
         raise ValueError("the time scale must be positive")
     _time_scale = scale
-
-
-def time_scale() -> float:
-    return _time_scale
 
 
 def _scaled_wait_interval(self: Any, env: Any, wait_seconds: float) -> None:
@@ -221,6 +211,6 @@ def apply() -> None:
     DynamoDBBackend.transact_write_items = _item_level_rollback(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
     for name in _ITEM_OPERATIONS:
         original = getattr(DynamoDBBackend, name, None)
-        if original is not None and name != "transact_write_items":
+        if original is not None:
             setattr(DynamoDBBackend, name, _serialised(original))
     _applied = True

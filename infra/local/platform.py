@@ -25,7 +25,8 @@ from infra.local.events import LambdaContext, rest_event, s3_put_sqs_event
 from infra.local.invocation import invocation, invoke
 from infra.local.resources import UserPool, create_buckets, create_table, verify_mail_domain
 from infra.local.runtime_info import DEMO_PASSWORD, DEMO_USERS
-from infra.local.workflow import SWEEP_HANDLER, Schedule, StreamPoller, WorkflowResources, create_workflow
+from infra.local.workflow import Schedule, StreamPoller, WorkflowResources, create_workflow
+from infra.workflows import SWEEP_HANDLER
 from shared import bootstrap
 from shared.domain.clock import scaled_clock, use_time_source
 from shared.errors import Unauthorized
@@ -99,8 +100,8 @@ class EmbeddedPlatform:
         moto_patches.set_time_scale(self.time_scale)
         if self.time_scale != 1:
             use_time_source(scaled_clock(self.time_scale))
-        default_user_config["stepfunctions"] = {"execute_state_machine": True}  # run the real ASL
         if self.moto_server:
+            default_user_config["stepfunctions"] = {"execute_state_machine": True}  # run the real ASL
             with warnings.catch_warnings():  # "install moto[server]": Flask is what it needs, and we have it
                 warnings.simplefilter("ignore", UserWarning)
                 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: PLC0415
@@ -112,7 +113,7 @@ class EmbeddedPlatform:
             self.endpoint_url = f"http://{host}:{port}"
             os.environ.update({"AWS_ENDPOINT_URL": self.endpoint_url, "MOTO_PORT": str(port)})
         else:
-            self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+            self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})  # the real ASL
             self._mock.start()
         bootstrap.reset()
         self.settings: Settings = get_settings()

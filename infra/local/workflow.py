@@ -9,6 +9,7 @@ handler.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -20,11 +21,16 @@ from typing import Any
 import boto3
 
 from infra.local.invocation import invoke
-from infra.workflows import CONTACT_WORKFLOW, render
+from infra.workflows import (
+    CASE_SORT_KEY,
+    CONTACT_WORKFLOW,
+    STREAM_BATCH_SIZE,
+    STREAM_HANDLER,
+    SWEEP_HANDLER,
+    TASKS_HANDLER,
+    render,
+)
 
-TASKS_HANDLER = "functions.workflow.tasks.handler"
-STREAM_HANDLER = "functions.workflow.case_stream.handler"
-SWEEP_HANDLER = "functions.workflow.sweep.handler"
 _STREAM_RETRIES = 3
 _log = logging.getLogger(__name__)
 
@@ -76,14 +82,14 @@ def create_workflow(region: str, endpoint_url: str | None, name_prefix: str = "t
     sqs = _client("sqs", region, endpoint_url)
     dlq_url = sqs.create_queue(QueueName=f"{name_prefix}-workflow-dlq")["QueueUrl"]
     stream_dlq_url = sqs.create_queue(QueueName=f"{name_prefix}-case-stream-dlq")["QueueUrl"]
-    partial = WorkflowResources("", function_arn, topic_arn, dlq_url, stream_dlq_url)
+    resources = WorkflowResources("", function_arn, topic_arn, dlq_url, stream_dlq_url)
     state_machine_arn = _client("stepfunctions", region, endpoint_url).create_state_machine(
         name=f"{name_prefix}-contact",
-        definition=render(CONTACT_WORKFLOW, partial.substitutions()),
+        definition=render(CONTACT_WORKFLOW, resources.substitutions()),
         roleArn=role_arn,
         type="STANDARD",
     )["stateMachineArn"]
-    return WorkflowResources(state_machine_arn, function_arn, topic_arn, dlq_url, stream_dlq_url)
+    return dataclasses.replace(resources, state_machine_arn=state_machine_arn)
 
 
 class StreamPoller:
@@ -103,7 +109,6 @@ class StreamPoller:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._iterator: str | None = None
-        self.delivered = 0
 
     def start(self) -> None:
         stream_arn = self._dynamodb.describe_table(TableName=self._table_name)["Table"]["LatestStreamArn"]
@@ -123,9 +128,11 @@ class StreamPoller:
         """Deliver what the stream holds now; the number of case records handed to the handler."""
         result = self._streams.get_records(ShardIterator=self._iterator, Limit=1000)
         self._iterator = result.get("NextShardIterator") or self._iterator
-        records = [r for r in result["Records"] if r["dynamodb"].get("Keys", {}).get("SK", {}).get("S") == "CASE"]
-        for start in range(0, len(records), 25):
-            self._deliver(records[start : start + 25])
+        records = [
+            r for r in result["Records"] if r["dynamodb"].get("Keys", {}).get("SK", {}).get("S") == CASE_SORT_KEY
+        ]
+        for start in range(0, len(records), STREAM_BATCH_SIZE):
+            self._deliver(records[start : start + STREAM_BATCH_SIZE])
         return len(records)
 
     def _deliver(self, batch: list[dict[str, Any]]) -> None:
@@ -138,7 +145,6 @@ class StreamPoller:
                 _log.exception("the case stream handler failed; retrying the batch")
                 continue
             failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-            self.delivered += len(pending) - len(failed)
             pending = [r for r in pending if r["dynamodb"]["SequenceNumber"] in failed]
             if not pending:
                 return
@@ -182,6 +188,11 @@ class Schedule:
                 invoke(SWEEP_HANDLER, {"source": "aws.events", "detail-type": "Scheduled Event"}, function_name="sweep")
             except Exception:  # noqa: BLE001 - the next tick tries again, as the rule would
                 _log.exception("the workflow sweep failed")
+
+
+def _sort_key(record: dict[str, Any]) -> str | None:
+    sort_key: str | None = record["dynamodb"].get("Keys", {}).get("SK", {}).get("S")
+    return sort_key
 
 
 def _as_lambda_record(record: dict[str, Any]) -> dict[str, Any]:

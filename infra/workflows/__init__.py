@@ -7,6 +7,12 @@ from pathlib import Path
 
 WORKFLOWS_DIR = Path(__file__).resolve().parent
 CONTACT_WORKFLOW = WORKFLOWS_DIR / "contact.asl.json"
+# What runs the workflow, the same in CDK and in the local runtime.
+TASKS_HANDLER = "functions.workflow.tasks.handler"
+STREAM_HANDLER = "functions.workflow.case_stream.handler"
+SWEEP_HANDLER = "functions.workflow.sweep.handler"
+CASE_SORT_KEY = "CASE"  # the case item's sort key (docs/data-model.md): only case changes feed the stream handler
+STREAM_BATCH_SIZE = 25
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 

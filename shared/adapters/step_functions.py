@@ -27,7 +27,7 @@ class StepFunctionsWorkflow:
         try:
             self.client.start_execution(stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(payload))
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+            if _code(exc) == "ExecutionAlreadyExists":
                 return False
             raise Unavailable(f"Step Functions did not start the execution ({_code(exc)})") from exc
         return True

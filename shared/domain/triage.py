@@ -15,9 +15,9 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.channels import Channel
-from shared.domain.priority import Priority
+from shared.domain.priority import Priority, raise_priority
 
-_LEVELS = (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT)
+_LEVELS = list(Priority)  # lowest first
 
 # Negative words per language for languages without a sentiment model. Entries are stems:
 # Estonian inflects heavily (pettunud, pettumus), so an entry matches any word it begins.
@@ -166,11 +166,6 @@ class TriageFacts(BaseModel):
 class PriorityDecision(BaseModel):
     priority: Priority
     why: list[str]
-
-
-def raise_priority(priority: Priority) -> Priority:
-    """One level up; urgent stays urgent."""
-    return _LEVELS[min(_LEVELS.index(priority) + 1, len(_LEVELS) - 1)]
 
 
 def _at_least(priority: Priority, floor: Priority) -> Priority:

@@ -128,11 +128,15 @@ class CaseService:
             raise InvalidInput("the cursor is not one this list gave out", code="invalid_cursor") from exc
 
     def get(self, case_id: CaseId) -> CaseDetail:
-        """The case with all its events and as many of its newest messages as fit in one answer."""
+        """The case with all its events and messages."""
         detail = self.cases.get_case_detail(case_id)
         if detail is None:
             raise CaseNotFound(f"no case {case_id}")
-        return newest_within(detail, self.settings.case_detail_budget_bytes)
+        return detail
+
+    def view(self, case_id: CaseId) -> CaseDetail:
+        """The case as an answer shows it: its events and as many of its newest messages as fit."""
+        return newest_within(self.get(case_id), self.settings.case_detail_budget_bytes)
 
     def _case(self, case_id: CaseId) -> Case:
         case = self.cases.get_case(case_id)
@@ -257,16 +261,13 @@ class CaseService:
             read=detail.case.model_copy(),
             event_data=event_data,
         )
-        stored = self.cases.find_channel_id(Channel.EMAIL.value, external_id)
-        if stored is None:  # cannot happen: _append stored it; refuse to send what is not recorded
-            raise Unavailable("the email was not stored; not sent")
         try:
             seen_as = self.sender.send_raw(source=self.settings.support_address, destinations=[to], raw=email.to_mime())
         except TugiError as exc:
-            self.cases.set_delivery(stored, DeliveryStatus.FAILED, exc.instance_code)
+            self.cases.set_delivery(message, DeliveryStatus.FAILED, exc.instance_code)
             raise
         aliases = [seen_as] if seen_as != external_id else []
-        self.cases.record_sent(stored, aliases)
+        self.cases.record_sent(message, aliases)
         return message.model_copy(update={"delivery_status": DeliveryStatus.SENT, "alias_ids": aliases})
 
     @staticmethod

@@ -11,7 +11,7 @@ from shared.domain.message import Author, DeliveryStatus
 from shared.domain.notices import Notice, render
 from shared.errors import Unavailable
 from shared.ports import CustomerStore, DuplicateChannelId
-from shared.services.cases import CaseService
+from shared.services.cases import CaseService, NoEmailAddress
 from shared.settings import Settings
 
 _NOTICE_ATTEMPTS = 10
@@ -33,7 +33,7 @@ class CustomerNotices:
         A retry finds the notice stored under its fixed id. If that one went out, it is not sent
         again; if sending failed (or never finished), it is sent anew under the next id.
         """
-        if case.spam or not self.can_email(case):
+        if case.spam:
             return False  # never write to a spammer
         text = render(notice, case.language, reference=case.reference, **fields)
         for attempt in range(_NOTICE_ATTEMPTS):
@@ -47,6 +47,8 @@ class CustomerNotices:
                     external_id=external_id,
                     event_data={"notice": notice.value},
                 )
+            except NoEmailAddress:
+                return False  # nobody to write to (a phone-only customer)
             except DuplicateChannelId:
                 if self._went_out(case.case_id, external_id):
                     return False

@@ -138,7 +138,6 @@ class WorkflowService:
             negativity=self.sentiment.score(text, language),
             earlier_reasons=earlier,
             now=case.created_at,
-            spam_verdict_failed=False,
         )
 
     @staticmethod
@@ -224,7 +223,7 @@ class WorkflowService:
                 queue = case.queue  # intake put it there (no usable sender): a person looks first
             agent = least_loaded(self.agents.list_agents(), queue)
             case.queue, case.routed_at = queue, now
-            if case.sla is None and case.sla_targets is None:
+            if case.sla is None:
                 case.start_sla(self.settings.sla_policies.targets(case.priority, case.channel))
             assignee = agent.agent_id if agent else ""
             events: list[CaseEvent | None] = [

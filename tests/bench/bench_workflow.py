@@ -29,23 +29,31 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from infra.local.platform import EmbeddedPlatform  # noqa: E402
-from shared.bootstrap import container  # noqa: E402
-from shared.domain.case import Case, CaseStatus  # noqa: E402
+from shared.domain.case import CaseStatus  # noqa: E402
+from tests.integration.workflow_helpers import (  # noqa: E402
+    ALWAYS_OPEN,
+    BILLING_QUESTION,
+    PASSWORD_QUESTION,
+    SCALE,
+    case,
+    change_case,
+    execution,
+    in_status,
+    make_agent_available,
+    wait_for,
+)
 
 # Standard workflows: USD 0.025 per 1,000 state transitions (AWS's published price, all regions
 # alike at the time of writing; the monthly free tier of 4,000 is left out).
 USD_PER_TRANSITION = 0.025 / 1000
-SCALE = 3600.0
-ALWAYS_OPEN = {"time_zone": "UTC", "week": {str(d): [{"start": "00:00", "end": "00:00"}] for d in range(7)}}
 ENV = {
-    "TUGI_BUSINESS_CALENDAR": json.dumps(ALWAYS_OPEN),
+    "TUGI_BUSINESS_CALENDAR": ALWAYS_OPEN,
     "TUGI_LANGUAGES": '["en", "et"]',
     "TUGI_SLA_MAX_SLEEP_SECONDS": "1800",
     "TUGI_AUTO_ANSWER_TIMEOUT_SECONDS": str(24 * 3600),
 }
-PASSWORD = {"subject": "Forgot my password", "message": "How do I reset my password? I cannot log in."}
-INVOICE = {"subject": "Invoice", "message": "Please explain the second line of my last invoice."}
 PATHS = ("answer_accepted", "answer_rejected", "agent_resolves", "escalated")
+_PATIENCE = 120  # seconds a step may take with many cases in flight
 
 
 class Run:
@@ -53,19 +61,8 @@ class Run:
         self.platform = platform
         self.agent = platform.token("agent")
 
-    def case(self, case_id: str) -> Case:
-        found = container().case_store.get_case(case_id)
-        assert found is not None
-        return found
-
-    def wait(self, probe: Callable[[], Any], timeout: float = 120) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = probe()
-            if result:
-                return result
-            time.sleep(0.05)
-        raise TimeoutError("the workflow did not get there in time")
+    def wait(self, probe: Callable[[], Any]) -> Any:
+        return wait_for(probe, timeout=_PATIENCE, what="the workflow")
 
     def submit(self, n: int, question: dict[str, str]) -> str:
         body = {"name": f"Bench {n}", "email": f"bench{n}@example.ee"} | question
@@ -73,61 +70,38 @@ class Run:
         assert response.status == 202, response.body
         return str(response.json()["case_id"])
 
-    def status_is(self, case_id: str, *statuses: CaseStatus) -> Case | None:
-        current = self.case(case_id)
-        return current if current.status in statuses else None
-
-    def resolve(self, case_id: str) -> None:
-        """As an agent does: with the version just read, reading again when the workflow wrote meanwhile."""
-        for _ in range(5):
-            body = {"version": self.case(case_id).version, "status": "resolved"}
-            response = self.platform.api("PATCH", f"/v1/cases/{case_id}", json_body=body, token=self.agent)
-            if response.status != 409:
-                assert response.status == 200, response.body
-                return
-        raise RuntimeError("the case kept changing")
-
     def verdict(self, case_id: str, solved: bool) -> None:
-        answered = self.wait(lambda: self.status_is(case_id, CaseStatus.AUTO_ANSWERED))
+        answered = self.wait(lambda: in_status(case_id, CaseStatus.AUTO_ANSWERED))
         path = f"/v1/answers/{answered.answer_id}/{'solved' if solved else 'not-solved'}"
         assert self.platform.api("POST", path).status == 200
 
-    def one(self, n: int, path: str) -> str:
+    def one(self, n: int, path: str) -> dict[str, Any]:
+        """Run one case down `path` to its execution's end; that execution, described."""
         if path == "answer_accepted":
-            case_id = self.submit(n, PASSWORD)
+            case_id = self.submit(n, PASSWORD_QUESTION)
             self.verdict(case_id, solved=True)
         elif path == "answer_rejected":
-            case_id = self.submit(n, PASSWORD)
+            case_id = self.submit(n, PASSWORD_QUESTION)
             self.verdict(case_id, solved=False)
-            self.wait(lambda: self.case(case_id).routed_at)
-            self.resolve(case_id)
+            self.wait(lambda: case(case_id).routed_at)
+            change_case(self.platform, case_id, status="resolved")
         elif path == "agent_resolves":
-            case_id = self.submit(n, INVOICE)
-            self.wait(lambda: self.status_is(case_id, CaseStatus.OPEN))
+            case_id = self.submit(n, BILLING_QUESTION)
+            self.wait(lambda: in_status(case_id, CaseStatus.OPEN))
             reply = {"text": "The second line is the card fee."}
-            assert (
-                self.platform.api("POST", f"/v1/cases/{case_id}/replies", json_body=reply, token=self.agent).status
-                == 201
-            )
-            self.resolve(case_id)
+            sent = self.platform.api("POST", f"/v1/cases/{case_id}/replies", json_body=reply, token=self.agent)
+            assert sent.status == 201, sent.body
+            change_case(self.platform, case_id, status="resolved")
         else:
-            case_id = self.submit(n, INVOICE)
-            self.wait(lambda: self.status_is(case_id, CaseStatus.ESCALATED))
-            self.resolve(case_id)
-        self.wait(lambda: self.execution(case_id)["status"] != "RUNNING")
-        return case_id
+            case_id = self.submit(n, BILLING_QUESTION)
+            self.wait(lambda: in_status(case_id, CaseStatus.ESCALATED))
+            change_case(self.platform, case_id, status="resolved")
+        return self.wait(lambda: (e := execution(self.platform, case_id))["status"] != "RUNNING" and e)
 
-    def execution(self, case_id: str) -> dict[str, Any]:
-        assert self.platform.workflow is not None
-        arn = self.platform.workflow.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
-        described: dict[str, Any] = self.platform._client("stepfunctions").describe_execution(executionArn=arn)
-        return described
-
-    def transitions(self, case_id: str) -> int:
+    def transitions(self, execution_arn: str) -> int:
         sfn = self.platform._client("stepfunctions")
-        arn = self.execution(case_id)["executionArn"]
         events: list[dict[str, Any]] = []
-        for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
+        for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
             events += page["events"]
         return sum(1 for e in events if e["type"].endswith("StateEntered"))
 
@@ -157,10 +131,7 @@ def main() -> None:
     languages = ENV["TUGI_LANGUAGES"]
     say(f"triage's first language detection (loads the models of {languages}): {first_detect_ms():.0f} ms")
     with EmbeddedPlatform(ENV, workflow=True, time_scale=SCALE) as platform:
-        supervisor = platform.token("supervisor")
-        agent_id = platform.agent_id("agent")
-        body = {"name": "Bench agent", "queues": ["general"], "available": True}
-        platform.api("PUT", f"/v1/agents/{agent_id}", json_body=body, token=supervisor)
+        make_agent_available(platform, "agent", ["general"])
         run = Run(platform)
         run.one(0, "agent_resolves")  # warm-up: imports, the language model
         plan = [(n, PATHS[n % len(PATHS)]) for n in range(1, args.cases + 1)]
@@ -170,9 +141,9 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         by_path: dict[str, list[int]] = defaultdict(list)
         failed = 0
-        for path, case_id in done:
-            by_path[path].append(run.transitions(case_id))
-            failed += run.execution(case_id)["status"] != "SUCCEEDED"
+        for path, ended in done:
+            by_path[path].append(run.transitions(ended["executionArn"]))
+            failed += ended["status"] != "SUCCEEDED"
 
     say(f"{len(done)} cases, {args.parallel} in flight, platform clock {SCALE:g}x, {failed} executions not succeeded")
     for path in PATHS:

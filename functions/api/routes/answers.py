@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel
 
 from functions.api.errors import error_responses
+from functions.api.guard import header
 from shared.bootstrap import container
 from shared.domain.answers import AnswerOutcome
 from shared.observability import logger, metrics
@@ -52,8 +53,7 @@ def _page(title: str, body: str, status: int = 200) -> Response[str]:
 
 
 def _wants_html() -> bool:
-    accept = router.current_event.headers.get("accept") or router.current_event.headers.get("Accept") or ""
-    return "text/html" in accept
+    return "text/html" in (header(router.current_event.raw_event, "accept") or "")
 
 
 @router.get(

@@ -64,7 +64,7 @@ def list_cases(
 )
 def get_case(case_id: str) -> GetCaseResponse:
     current_caller(router)
-    detail = container().cases.get(CaseId(case_id))
+    detail = container().cases.view(CaseId(case_id))
     logger.append_keys(case_id=case_id, customer_id=detail.case.customer_id)
     return GetCaseResponse(
         **detail.case.model_dump(),

@@ -68,10 +68,14 @@ def _message_key(ref: ChannelRef) -> tuple[str, str]:
     return keys.case_pk(ref.case_id), ref.message_sort_key
 
 
-def _delivery_op(ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> dict[str, Any]:
+def _stored_key(message: Message) -> tuple[str, str]:
+    return keys.case_pk(message.case_id), keys.message_sk(message.at, message.message_id)
+
+
+def _delivery_op(key: tuple[str, str], status: DeliveryStatus, detail: str | None) -> dict[str, Any]:
     """Set how delivery of a stored outbound message went."""
     return update_op(
-        *_message_key(ref),
+        *key,
         "SET delivery_status = :status, delivery_detail = :detail",
         {":status": status.value, ":detail": detail or ""},
         condition="attribute_exists(PK)",
@@ -215,16 +219,11 @@ class DynamoCaseStore:
         item = self.table.get(keys.reference_pk(reference), keys.REF)
         return CaseId(item["case_id"]) if item else None
 
-    def set_delivery(self, ref: ChannelRef, status: DeliveryStatus, detail: str | None) -> None:
-        self.table.transact([_delivery_op(ref, status, detail)])
+    def set_delivery(self, message: Message, status: DeliveryStatus, detail: str | None) -> None:
+        self.table.transact([_delivery_op(_stored_key(message), status, detail)])
 
-    def record_sent(self, ref: ChannelRef, aliases: list[str]) -> None:
-        pk, sk = _message_key(ref)
-        alias_items = [
-            ref.model_dump(mode="json", exclude_none=True)
-            | {"PK": keys.channel_id_pk("email", alias), "SK": keys.CHANNEL_ID, "type": "channel_id"}
-            for alias in aliases
-        ]
+    def record_sent(self, message: Message, aliases: list[str]) -> None:
+        pk, sk = _stored_key(message)
         self.table.transact(
             [
                 update_op(
@@ -234,7 +233,7 @@ class DynamoCaseStore:
                     {":status": DeliveryStatus.SENT.value, ":aliases": aliases},
                     condition="attribute_exists(PK)",
                 ),
-                *(put_op(item) for item in alias_items),
+                *(put_op(channel_item(message, alias)) for alias in aliases),
             ]
         )
 
@@ -256,7 +255,7 @@ class DynamoCaseStore:
     ) -> None:
         ops = [
             put_op(_seen_item(report_channel, report_id, "bounce"), condition=_NOT_EXISTS),
-            _delivery_op(ref, status, detail),
+            _delivery_op(_message_key(ref), status, detail),
             *([put_op(event_item(event))] if event else []),
         ]
         try:

@@ -1,0 +1,72 @@
+"""Drivers of the contact workflow on the embedded platform, for its tests and its benchmark."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from infra.local.platform import EmbeddedPlatform
+from shared.bootstrap import container
+from shared.domain.case import Case, CaseStatus
+
+T = TypeVar("T")
+SCALE = 3600.0
+ALWAYS_OPEN = json.dumps({"time_zone": "UTC", "week": {str(d): [{"start": "00:00", "end": "00:00"}] for d in range(7)}})
+
+PASSWORD_QUESTION = {"subject": "Forgot my password", "message": "How do I reset my password? I cannot log in."}
+BILLING_QUESTION = {"subject": "Invoice", "message": "Please explain the second line of my last invoice."}
+
+
+def wait_for(probe: Callable[[], T | None], *, timeout: float = 30, what: str = "the condition") -> T:
+    """Poll until `probe` returns something truthy (the workflow runs in threads)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def case(case_id: str) -> Case:
+    found = container().case_store.get_case(case_id)
+    assert found is not None
+    return found
+
+
+def execution(platform: EmbeddedPlatform, case_id: str) -> dict[str, Any]:
+    assert platform.workflow is not None
+    sfn = platform._client("stepfunctions")
+    arn = platform.workflow.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
+    described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+    return described
+
+
+def in_status(case_id: str, *statuses: CaseStatus) -> Case | None:
+    current = case(case_id)
+    return current if current.status in statuses else None
+
+
+def change_case(platform: EmbeddedPlatform, case_id: str, **changes: str) -> Case:
+    """PATCH as an agent does: with the version just read, reading again if the workflow wrote meanwhile."""
+    for _ in range(5):
+        body = {"version": case(case_id).version} | changes
+        response = platform.api("PATCH", f"/v1/cases/{case_id}", json_body=body, token=platform.token("agent"))
+        if response.status != 409:
+            assert response.status == 200, response.body
+            return Case.model_validate(response.json())
+    raise AssertionError("the case kept changing")
+
+
+def make_agent_available(platform: EmbeddedPlatform, role: str, queues: list[str]) -> str:
+    agent_id = platform.agent_id(role)
+    response = platform.api(
+        "PUT",
+        f"/v1/agents/{agent_id}",
+        json_body={"name": role.title(), "queues": queues, "available": True},
+        token=platform.token("supervisor"),
+    )
+    assert response.status == 200, response.body
+    return agent_id
