@@ -19,21 +19,26 @@ if TYPE_CHECKING:
 
     from shared.adapters.dynamo.agents import DynamoAgentStore
     from shared.adapters.dynamo.answers import DynamoAnswerStore
+    from shared.adapters.dynamo.articles import DynamoArticleStore
     from shared.adapters.dynamo.cases import DynamoCaseStore
     from shared.adapters.dynamo.customers import DynamoCustomerStore
     from shared.adapters.dynamo.table import DynamoTable
     from shared.adapters.idempotency import PowertoolsOnce
     from shared.adapters.s3_blobs import S3BlobStore
     from shared.adapters.step_functions import StepFunctionsWorkflow
+    from shared.domain.knowledge import SearchIndex
     from shared.services.agents import AgentDirectory
     from shared.services.answers import AnswerVerdicts
+    from shared.services.articles import ArticleEditor
     from shared.services.case_stream import CaseStream
     from shared.services.cases import CaseService
     from shared.services.contacts import ContactForm
     from shared.services.customers import CustomerService
     from shared.services.email_intake import EmailIntake
+    from shared.services.kb_indexer import KnowledgeIndexer
     from shared.services.notices import CustomerNotices
     from shared.services.rejections import RejectedInputArchive
+    from shared.services.self_service import SelfService
     from shared.services.workflow import WorkflowService
     from shared.services.workflow_sweep import WorkflowSweep
 
@@ -221,6 +226,43 @@ class Container:
         from shared.services.answers import AnswerVerdicts
 
         return AnswerVerdicts(self.answer_store, self.case_store, self.workflow_engine)
+
+    # --- the knowledge base --------------------------------------------------------------------
+
+    @cached_property
+    def article_store(self) -> DynamoArticleStore:
+        from shared.adapters.dynamo.articles import DynamoArticleStore
+
+        return DynamoArticleStore(self.table)
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        """The embedded index, in this process (in memory unless `search_path` names a folder)."""
+        from pathlib import Path
+
+        from shared.adapters.search.embedded import EmbeddedSearchIndex
+
+        return EmbeddedSearchIndex(Path(self.settings.search_path) if self.settings.search_path else None)
+
+    @cached_property
+    def article_editor(self) -> ArticleEditor:
+        from shared.services.articles import ArticleEditor
+
+        return ArticleEditor(self.article_store, self.settings)
+
+    @cached_property
+    def kb_indexer(self) -> KnowledgeIndexer:
+        from shared.services.kb_indexer import KnowledgeIndexer
+
+        return KnowledgeIndexer(self.article_store, self.search_index)
+
+    @cached_property
+    def self_service(self) -> SelfService:
+        from shared.adapters.dynamo.search_log import DynamoSearchLog
+        from shared.services.self_service import SelfService
+
+        log = DynamoSearchLog(self.table, self.settings.search_log_days)
+        return SelfService(self.article_store, self.search_index, log, self.settings)
 
 
 @lru_cache(maxsize=1)

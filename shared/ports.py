@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from shared.domain.agents import AgentProfile
 from shared.domain.answers import AnswerOutcome, PendingAnswer
+from shared.domain.articles import Article, ArticleStatus, ArticleVersion, LearnedPhrasing
 from shared.domain.case import Case, CaseStatus
 from shared.domain.customer import Customer
 from shared.domain.events import CaseEvent
@@ -17,6 +19,7 @@ from shared.domain.ids import AgentId, CaseId, CaseReference, CustomerId, Messag
 from shared.domain.merge import MergeRecord
 from shared.domain.message import DeliveryStatus, Message
 from shared.domain.paging import Page
+from shared.domain.search_log import ArticleFeedback, SearchRecord
 from shared.domain.timeline import CaseDetail, TimelineEntry
 
 R = TypeVar("R", bound=BaseModel)
@@ -219,3 +222,51 @@ class WorkflowEngine(Protocol):
 
     def complete_task(self, task_token: str, output: dict[str, Any]) -> None:
         """Hand a waiting task its result; raises TaskExpired when it no longer waits."""
+
+
+class ArticleStore(Protocol):
+    """Knowledge-base translations (head), their versions and learned phrasings."""
+
+    def get_article(self, article_id: str, locale: str, *, consistent: bool = False) -> Article | None: ...
+
+    def create_article(self, article: Article, version: ArticleVersion) -> None:
+        """The translation and its first version; StaleVersion when the translation exists already."""
+
+    def save_article(self, article: Article, expected_revision: int, version: ArticleVersion | None = None) -> None:
+        """Write the head if still at `expected_revision` (with a new version, if any); StaleVersion otherwise."""
+
+    def get_version(self, article_id: str, locale: str, version: int) -> ArticleVersion | None: ...
+
+    def list_versions(self, article_id: str, locale: str, limit: int, cursor: str | None) -> Page[ArticleVersion]:
+        """Newest first."""
+
+    def list_articles(
+        self, locale: str, status: ArticleStatus | None, limit: int, cursor: str | None, *, stale_on: date | None = None
+    ) -> Page[Article]:
+        """By status, then review date; with `stale_on`, the published ones due for review before that day."""
+
+    def head_and_phrasings(self, article_id: str, locale: str) -> tuple[Article | None, list[LearnedPhrasing]]: ...
+
+    def list_phrasings(self, article_id: str, locale: str, limit: int, cursor: str | None) -> Page[LearnedPhrasing]:
+        """Newest first."""
+
+    def add_phrasing(self, phrasing: LearnedPhrasing) -> bool:
+        """Store it once per id; False for a replay."""
+
+    def remove_phrasing(self, article_id: str, locale: str, phrasing_id: str) -> bool:
+        """False when there was no such phrasing."""
+
+    def count_feedback(self, article_id: str, locale: str, *, helpful: bool) -> None:
+        """Add one vote; StaleVersion when the translation does not exist."""
+
+
+class SearchLog(Protocol):
+    def record_search(self, record: SearchRecord) -> None: ...
+
+    def get_search(self, search_id: str) -> SearchRecord | None: ...
+
+    def record_opened(self, search_id: str, article_id: str) -> bool:
+        """False when the search is unknown (expired or made up)."""
+
+    def record_feedback(self, feedback: ArticleFeedback) -> None:
+        """Keep the verdict (and its reason) under the article, and on its search when it names one."""

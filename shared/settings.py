@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     sweep_after_seconds: int = Field(default=900, ge=60, description="A case `new` this long gets its workflow")
     sla_max_sleep_seconds: int = Field(default=3600, ge=1, description="The SLA watch looks again at least this often")
 
+    # Knowledge base
+    kb_locales: tuple[str, ...] = Field(default=("en", "et"), description="Locales articles are written in")
+    kb_review_days: int = Field(default=180, ge=1, description="A published article is due for review after this")
+    search_log_days: int = Field(default=400, ge=1, description="How long searches are kept (gaps, deflection)")
+    search_path: str | None = Field(default=None, description="Embedded index folder; none keeps it in memory")
+    opensearch_url: str | None = Field(default=None, description="OpenSearch endpoint; none: the embedded index")
+
     # Local runtime only; never set in AWS.
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
 

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.errors import refusal, register_error_handlers
 from functions.api.guard import check_request
-from functions.api.routes import agents, cases, customers
+from functions.api.routes import agents, cases, customers, kb_articles
 from shared.bootstrap import container
 from shared.observability import logger, metrics, tracer
 
@@ -18,6 +18,7 @@ app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(cases.router)
 app.include_router(customers.router)
 app.include_router(agents.router)
+app.include_router(kb_articles.router)
 register_error_handlers(app)
 
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
-from functions.api.routes import cases, contacts, customers, health
+from functions.api.routes import agents, answers, cases, contacts, customers, health, kb, kb_articles
 
 TITLE = "Tugi API"
 VERSION = "1.0.0"
@@ -16,12 +16,14 @@ VERSION = "1.0.0"
 @lru_cache(maxsize=1)
 def openapi_document() -> str:
     app = APIGatewayRestResolver(enable_validation=True)
-    for router in (health.router, contacts.router, cases.router, customers.router):
+    public = [health.router, contacts.router, answers.router, kb.router]
+    routers = [*public, cases.router, customers.router, agents.router, kb_articles.router]
+    for router in routers:
         app.include_router(router)
     return app.get_openapi_json_schema(
         title=TITLE,
         version=VERSION,
-        summary="Omnichannel customer service: web form, cases, customers and their timelines",
+        summary="Omnichannel customer service: web form, knowledge base, cases, customers and their timelines",
         description=(
             'Errors are `{"error": {"code", "message", "request_id"}}` with a 4xx status for anything '
             "the caller got wrong. Agent routes need a Cognito ID token of a user in the `agent` or "

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.errors import refusal, register_error_handlers
 from functions.api.guard import body_bytes, check_request, header, request_id
-from functions.api.routes import answers, contacts, health
+from functions.api.routes import answers, contacts, health, kb
 from shared.bootstrap import container
 from shared.observability import logger, metrics, tracer
 
@@ -18,6 +18,7 @@ app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(contacts.router)
 app.include_router(answers.router)
 app.include_router(health.router)
+app.include_router(kb.router)
 
 
 _BODY_REFUSALS = frozenset({400, 413, 415, 422})

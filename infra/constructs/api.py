@@ -15,8 +15,8 @@ from infra.nag import acknowledge
 STAGE_NAME = "prod"
 AGENT_RESOURCES = ("cases", "customers", "agents")
 PUBLIC_BY_DESIGN = (
-    "Public by design: anyone may submit the contact form, read the OpenAPI document, or answer the"
-    " auto-answer whose unguessable link they were emailed."
+    "Public by design: anyone may submit the contact form, read the OpenAPI document, search and rate the"
+    " published knowledge base, or answer the auto-answer whose unguessable link they were emailed."
 )
 
 
@@ -85,8 +85,14 @@ class ApiConstruct(Construct):
         )
         self._acknowledge_api_findings()
         v1 = self.rest_api.root.add_resource("v1")
-        self._add_public_routes(v1, apigw.LambdaIntegration(public_function))
-        self._add_agent_routes(v1, apigw.LambdaIntegration(agent_function), user_pool)
+        public, agent = apigw.LambdaIntegration(public_function), apigw.LambdaIntegration(agent_function)
+        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "AgentAuthorizer", cognito_user_pools=[user_pool])
+        self._agent_only = apigw.MethodOptions(
+            authorizer=authorizer, authorization_type=apigw.AuthorizationType.COGNITO
+        )
+        self._add_public_routes(v1, public)
+        self._add_agent_routes(v1, agent)
+        self._add_knowledge_base_routes(v1.add_resource("kb"), public, agent)
 
     def _add_public_routes(self, v1: apigw.IResource, integration: apigw.LambdaIntegration) -> None:
         contacts = v1.add_resource("contacts").add_method("POST", integration)
@@ -100,17 +106,44 @@ class ApiConstruct(Construct):
             acknowledge(method, "APIG4", PUBLIC_BY_DESIGN)
             acknowledge(method, "COG4", PUBLIC_BY_DESIGN)
 
-    def _add_agent_routes(
-        self, v1: apigw.IResource, integration: apigw.LambdaIntegration, user_pool: cognito.IUserPool
-    ) -> None:
-        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "AgentAuthorizer", cognito_user_pools=[user_pool])
-        agent_only = apigw.MethodOptions(authorizer=authorizer, authorization_type=apigw.AuthorizationType.COGNITO)
+    def _add_agent_routes(self, v1: apigw.IResource, integration: apigw.LambdaIntegration) -> None:
         for name in AGENT_RESOURCES:
             resource = v1.add_resource(name)
-            resource.add_method(
-                "ANY", integration, authorizer=authorizer, authorization_type=apigw.AuthorizationType.COGNITO
+            resource.add_method("ANY", integration, **self._agent_options())
+            resource.add_proxy(
+                default_integration=integration, default_method_options=self._agent_only, any_method=True
             )
-            resource.add_proxy(default_integration=integration, default_method_options=agent_only, any_method=True)
+
+    def _add_knowledge_base_routes(
+        self, kb: apigw.IResource, public: apigw.LambdaIntegration, agent: apigw.LambdaIntegration
+    ) -> None:
+        """Customers search and read published articles and rate them; agents write them.
+
+        Under /v1/kb/articles/{article_id}, `feedback` (customers) and `{locale}` (editors) are siblings:
+        API Gateway matches the fixed segment first.
+        """
+        articles = kb.add_resource("articles")
+        article = articles.add_resource("{article_id}")
+        customer_methods = [
+            kb.add_resource("search").add_method("GET", public),
+            kb.add_resource("suggest").add_method("GET", public),
+            article.add_method("GET", public),
+            article.add_resource("feedback").add_method("POST", public),
+        ]
+        for method in customer_methods:
+            acknowledge(method, "APIG4", PUBLIC_BY_DESIGN)
+            acknowledge(method, "COG4", PUBLIC_BY_DESIGN)
+        articles.add_method("GET", agent, **self._agent_options())
+        kb.add_resource("reindex").add_method("POST", agent, **self._agent_options())
+        translation = article.add_resource("{locale}")
+        translation.add_method("ANY", agent, **self._agent_options())
+        translation.add_proxy(default_integration=agent, default_method_options=self._agent_only, any_method=True)
+
+    def _agent_options(self) -> dict[str, object]:
+        return {
+            "authorizer": self._agent_only.authorizer,
+            "authorization_type": apigw.AuthorizationType.COGNITO,
+        }
 
     def _acknowledge_api_findings(self) -> None:
         acknowledge(

@@ -28,8 +28,8 @@ from constructs import Construct
 from infra.constructs.data import DataConstruct
 from infra.constructs.tugi_function import POWERTOOLS_ENVIRONMENT, RUNTIME, TugiFunction
 from infra.nag import acknowledge
+from infra.stream_consumers import CASE_STREAM
 from infra.workflows import (
-    CASE_SORT_KEY,
     CONTACT_WORKFLOW,
     STREAM_BATCH_SIZE,
     STREAM_HANDLER,
@@ -225,11 +225,7 @@ class WorkflowConstruct(Construct):
                 data.table,
                 starting_position=lambda_.StartingPosition.LATEST,
                 batch_size=STREAM_BATCH_SIZE,
-                filters=[
-                    lambda_.FilterCriteria.filter(
-                        {"dynamodb": {"Keys": {"SK": {"S": lambda_.FilterRule.is_equal(CASE_SORT_KEY)}}}}
-                    )
-                ],
+                filters=[lambda_.FilterCriteria.filter(CASE_STREAM.filter_pattern())],
                 report_batch_item_failures=True,
                 bisect_batch_on_error=True,
                 retry_attempts=STREAM_RETRY_ATTEMPTS,

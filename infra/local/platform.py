@@ -11,8 +11,10 @@ import hashlib
 import json
 import logging
 import os
+import re
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Self
 
 import boto3
@@ -25,7 +27,9 @@ from infra.local.events import LambdaContext, rest_event, s3_put_sqs_event
 from infra.local.invocation import invocation, invoke
 from infra.local.resources import UserPool, create_buckets, create_table, verify_mail_domain
 from infra.local.runtime_info import DEMO_PASSWORD, DEMO_USERS
-from infra.local.workflow import Schedule, StreamPoller, WorkflowResources, create_workflow
+from infra.local.streams import StreamPoller, Subscription
+from infra.local.workflow import Schedule, WorkflowResources, create_workflow
+from infra.stream_consumers import CASE_STREAM, KB_INDEXER
 from infra.workflows import SWEEP_HANDLER
 from shared import bootstrap
 from shared.domain.clock import scaled_clock, use_time_source
@@ -45,8 +49,23 @@ BASE_ENV = {
 }
 
 
-_PUBLIC_ROUTES = ("/v1/contacts", "/v1/openapi.json", "/v1/health", "/v1/answers/")
-_AGENT_ROUTES = ("/v1/cases", "/v1/customers", "/v1/agents")
+@cache
+def _routes() -> list[tuple[str, re.Pattern[str], bool]]:
+    """(method, path pattern, needs an agent) of every operation in the OpenAPI document, as API Gateway
+    routes them: an operation with a security requirement is an agent route behind the Cognito authorizer."""
+    from functions.api.openapi import openapi_document  # noqa: PLC0415 - imports every router
+
+    routes = [("GET", re.compile("/v1/openapi.json"), False)]
+    paths = json.loads(openapi_document())["paths"]
+    for path in sorted(paths, key=lambda p: p.count("{")):  # a fixed segment wins over a path variable
+        pattern = re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)))
+        routes += [(method.upper(), pattern, bool(op.get("security"))) for method, op in paths[path].items()]
+    return routes
+
+
+def _route(method: str, path: str) -> bool | None:
+    """True for an agent route, False for a public one, None when API Gateway has no such route."""
+    return next((agent for m, pattern, agent in _routes() if m == method and pattern.fullmatch(path)), None)
 
 
 @dataclass
@@ -72,11 +91,14 @@ class EmbeddedPlatform:
         *,
         moto_server: bool = False,
         workflow: bool = False,
+        knowledge: bool = False,
         time_scale: float = 1.0,
     ) -> None:
         self.env = BASE_ENV | (env or {})
         self.moto_server = moto_server
         self.with_workflow = workflow
+        self.with_knowledge = knowledge
+        self.kb_dead_letter_queue_url: str | None = None
         self.time_scale = time_scale
         self.workflow: WorkflowResources | None = None
         self._poller: StreamPoller | None = None
@@ -124,8 +146,23 @@ class EmbeddedPlatform:
         for username, groups in DEMO_USERS.values():
             self.users.add_user(username, DEMO_PASSWORD, groups)
         self.authorizer = CognitoAuthorizer(issuer=self.users.issuer, client_id=self.users.client_id)
+        subscriptions = []
         if self.with_workflow:
             self._start_workflow()
+            assert self.workflow is not None  # noqa: S101 - just created
+            subscriptions.append(Subscription(CASE_STREAM, self.workflow.stream_dead_letter_queue_url))
+        if self.with_knowledge:
+            sqs = self._client("sqs")
+            self.kb_dead_letter_queue_url = sqs.create_queue(QueueName="tugi-kb-indexer-dlq")["QueueUrl"]
+            subscriptions.append(Subscription(KB_INDEXER, self.kb_dead_letter_queue_url))
+        if subscriptions:
+            self._poller = StreamPoller(
+                self.settings.table_name, self.settings.region, self.endpoint_url, subscriptions
+            )
+            self._poller.start()
+        if self.with_workflow:
+            self._schedule = Schedule()
+            self._schedule.start()
 
     def _start_workflow(self) -> None:
         self.workflow = create_workflow(self.settings.region, self.endpoint_url)
@@ -133,15 +170,6 @@ class EmbeddedPlatform:
         os.environ.setdefault("TUGI_PORTAL_URL", "http://127.0.0.1:8787")
         bootstrap.reset()
         self.settings = get_settings()
-        self._poller = StreamPoller(
-            self.settings.table_name,
-            self.settings.region,
-            self.endpoint_url,
-            self.workflow.stream_dead_letter_queue_url,
-        )
-        self._poller.start()
-        self._schedule = Schedule()
-        self._schedule.start()
 
     def stop(self) -> None:
         self.stop_stream()
@@ -239,9 +267,10 @@ class EmbeddedPlatform:
             headers.setdefault("content-type", "application/json")
         if token:
             headers["authorization"] = f"Bearer {token}"
-        if path.startswith(_PUBLIC_ROUTES):
+        agent_route = _route(method.upper(), path)
+        if agent_route is False:
             handler, claims = public.handler, None
-        elif path.startswith(_AGENT_ROUTES):
+        elif agent_route:
             try:
                 claims = self.authorizer.claims(headers.get("authorization"))
             except Unauthorized:

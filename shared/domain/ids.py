@@ -43,6 +43,14 @@ def new_merge_id() -> MergeId:
     return MergeId(_new("mrg"))
 
 
+def new_search_id() -> str:
+    return _new("srch")
+
+
+def new_phrasing_id() -> str:
+    return _new("phr")
+
+
 def new_reference(prefix: str) -> CaseReference:
     """A short case reference such as `TG-7K3P9Q` (30^6 ≈ 7·10^8 values; claimed conditionally)."""
     body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))

@@ -12,7 +12,7 @@ import re
 import pytest
 import Stemmer
 
-from shared.domain.knowledge import SearchDocument, SearchHit, SearchIndex
+from shared.domain.knowledge import IndexedPhrasing, SearchDocument, SearchHit, SearchIndex, SearchSuggestion
 
 STEMMERS = {"en": Stemmer.Stemmer("english"), "et": Stemmer.Stemmer("estonian")}
 MARKED = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
@@ -155,6 +155,10 @@ def ids(hits: list[SearchHit]) -> list[str]:
     return [hit.article_id for hit in hits]
 
 
+def titles(suggestions: list[SearchSuggestion]) -> list[str]:
+    return [s.title for s in suggestions]
+
+
 def stems(text: str, locale: str) -> set[str]:
     return set(STEMMERS[locale].stemWords(re.findall(r"\w+", text.lower())))
 
@@ -165,7 +169,7 @@ def visible_text(snippet: str) -> str:
 
 
 def searchable_text(doc: SearchDocument) -> str:
-    return " ".join([doc.title, doc.short_answer, doc.body, *doc.phrasings])
+    return " ".join([doc.title, doc.short_answer, doc.body, *(p.text for p in doc.phrasings)])
 
 
 def assert_best_first(hits: list[SearchHit]) -> None:
@@ -252,7 +256,7 @@ def test_a_search_returns_only_documents_of_its_locale(bank: SearchIndex, query:
 
 def test_an_unknown_locale_finds_nothing(bank: SearchIndex) -> None:
     assert bank.search("password", "fr") == []
-    assert bank.suggest("pass", "fr") == []
+    assert titles(bank.suggest("pass", "fr")) == []
 
 
 # --- Archiving and replacing --------------------------------------------------------------------------------------
@@ -262,7 +266,7 @@ def test_a_deleted_article_is_not_found_in_that_locale_any_more(bank: SearchInde
     bank.delete("card-lost", "en")
 
     assert "card-lost" not in ids(bank.search("lost stolen card blocked", "en"))
-    assert "Blocking a lost or stolen card" not in bank.suggest("bloc", "en")
+    assert "Blocking a lost or stolen card" not in titles(bank.suggest("bloc", "en"))
     assert ids(bank.search("Kaardi blokeerimine", "et"))[:1] == ["card-lost"], "the Estonian version was kept"
 
 
@@ -289,7 +293,7 @@ def test_upserting_an_article_replaces_its_old_text(bank: SearchIndex) -> None:
     )
 
     assert "opening-hours" not in ids(bank.search("branch", "en"))
-    assert "Branch opening hours" not in bank.suggest("bran", "en")
+    assert "Branch opening hours" not in titles(bank.suggest("bran", "en"))
     hits = bank.search("phone customer service around the clock", "en")
     assert ids(hits).count("opening-hours") == 1, ids(hits)
     assert ids(hits)[0] == "opening-hours"
@@ -352,6 +356,72 @@ def test_a_learned_phrasing_lifts_its_article_above_a_body_match(bank: SearchInd
     assert ids(hits)[:1] == ["card-retained"], ids(hits)
     assert "cash-withdrawals" in ids(hits)
     assert_best_first(hits)
+
+
+def _retained_and_withdrawals(bank: SearchIndex) -> None:
+    bank.upsert(
+        en(
+            "card-retained",
+            "Card kept by a cash machine",
+            "We send you a new card free of charge.",
+            "If a cash machine keeps your card, we destroy it and send you a new one free of charge.",
+        )
+    )
+    bank.upsert(
+        en(
+            "cash-withdrawals",
+            "Withdrawing cash",
+            "Withdraw cash free of charge five times a month.",
+            "Withdraw cash at any ATM in the euro area. If an ATM swallowed your card, tell the machine's bank.",
+        )
+    )
+
+
+def test_a_phrasing_added_on_its_own_is_searchable_at_once(bank: SearchIndex) -> None:
+    _retained_and_withdrawals(bank)
+    assert ids(bank.search("atm swallowed", "en"))[:1] == ["cash-withdrawals"]
+
+    bank.add_phrasing("card-retained", "en", IndexedPhrasing(phrasing_id="p1", text="the atm swallowed my card"))
+
+    assert ids(bank.search("atm swallowed", "en"))[:1] == ["card-retained"]
+
+
+def test_a_removed_phrasing_no_longer_lifts_its_article(bank: SearchIndex) -> None:
+    _retained_and_withdrawals(bank)
+    bank.add_phrasing("card-retained", "en", IndexedPhrasing(phrasing_id="p1", text="the atm swallowed my card"))
+    bank.add_phrasing("card-retained", "en", IndexedPhrasing(phrasing_id="p2", text="the machine kept my card"))
+
+    bank.remove_phrasing("card-retained", "en", "p1")
+    bank.remove_phrasing("card-retained", "en", "p1")  # twice is fine
+
+    assert ids(bank.search("atm swallowed", "en"))[:1] == ["cash-withdrawals"]
+    assert ids(bank.search("machine kept my card", "en"))[:1] == ["card-retained"]
+
+
+def test_a_phrasing_of_an_article_not_in_the_index_finds_nothing(bank: SearchIndex) -> None:
+    bank.add_phrasing("never-published", "en", IndexedPhrasing(phrasing_id="p1", text="quokka sighting report"))
+    bank.upsert(en("fees", "Fees", "See the price list.", "Monthly fee."))
+
+    assert "never-published" not in ids(bank.search("quokka sighting report", "en"))
+
+
+def test_a_deleted_article_takes_its_phrasings_along(bank: SearchIndex) -> None:
+    _retained_and_withdrawals(bank)
+    bank.add_phrasing("card-retained", "en", IndexedPhrasing(phrasing_id="p1", text="quokka ate my card"))
+
+    bank.delete("card-retained", "en")
+
+    assert "card-retained" not in ids(bank.search("quokka ate my card", "en"))
+
+
+def test_an_upsert_replaces_the_phrasings_with_the_documents_own(bank: SearchIndex) -> None:
+    _retained_and_withdrawals(bank)
+    bank.add_phrasing("card-retained", "en", IndexedPhrasing(phrasing_id="p1", text="quokka ate my card"))
+
+    bank.upsert(en("card-retained", "Card kept by a cash machine", "New card.", "Body.", ("hungry wallaby",)))
+
+    assert "card-retained" not in ids(bank.search("quokka", "en"))
+    assert ids(bank.search("hungry wallaby", "en"))[:1] == ["card-retained"]
 
 
 # --- Snippets ---------------------------------------------------------------------------------------------------
@@ -418,32 +488,32 @@ def test_the_snippet_of_a_long_article_is_short_and_around_the_match(backend: Se
     ],
 )
 def test_suggest_completes_the_last_word_into_a_title(bank: SearchIndex, typed: str, locale: str, title: str) -> None:
-    assert bank.suggest(typed, locale)[:1] == [title]
+    assert titles(bank.suggest(typed, locale))[:1] == [title]
 
 
 def test_suggest_offers_only_titles_of_its_locale(bank: SearchIndex) -> None:
     english_titles = {doc.title for doc in BANK if doc.locale == "en"}
     estonian_titles = {doc.title for doc in BANK if doc.locale == "et"}
 
-    assert bank.suggest("paro", "en") == []
-    assert set(bank.suggest("pass", "et")) <= estonian_titles
-    assert set(bank.suggest("ka", "et")) <= estonian_titles
-    assert set(bank.suggest("ca", "en")) <= english_titles
+    assert titles(bank.suggest("paro", "en")) == []
+    assert set(titles(bank.suggest("pass", "et"))) <= estonian_titles
+    assert set(titles(bank.suggest("ka", "et"))) <= estonian_titles
+    assert set(titles(bank.suggest("ca", "en"))) <= english_titles
 
 
 def test_suggest_respects_the_limit(bank: SearchIndex) -> None:
     card_titles = {"Blocking a lost or stolen card", "Card delivery times", "Changing your card PIN"}
 
-    suggestions = bank.suggest("car", "en", limit=2)
+    suggestions = titles(bank.suggest("car", "en", limit=2))
 
     assert len(suggestions) == 2
     assert len(set(suggestions)) == 2
-    assert card_titles <= set(bank.suggest("car", "en", limit=5))
+    assert card_titles <= set(titles(bank.suggest("car", "en", limit=5)))
 
 
 @pytest.mark.parametrize("typed", ["", "   ", "?!", "..."])
 def test_suggest_for_nothing_typed_is_empty(bank: SearchIndex, typed: str) -> None:
-    assert bank.suggest(typed, "en") == []
+    assert titles(bank.suggest(typed, "en")) == []
 
 
 # --- Bulk loads -------------------------------------------------------------------------------------------------

@@ -13,6 +13,10 @@ AGENT_ROUTES = [
     ("ANY", "/v1/customers/{proxy+}"),
     ("ANY", "/v1/agents"),
     ("ANY", "/v1/agents/{proxy+}"),
+    ("GET", "/v1/kb/articles"),
+    ("POST", "/v1/kb/reindex"),
+    ("ANY", "/v1/kb/articles/{article_id}/{locale}"),
+    ("ANY", "/v1/kb/articles/{article_id}/{locale}/{proxy+}"),
 ]
 PUBLIC_ROUTES = [
     ("POST", "/v1/contacts"),
@@ -21,6 +25,10 @@ PUBLIC_ROUTES = [
     ("GET", "/v1/answers/{answer_id}"),
     ("POST", "/v1/answers/{answer_id}/solved"),
     ("POST", "/v1/answers/{answer_id}/not-solved"),
+    ("GET", "/v1/kb/search"),
+    ("GET", "/v1/kb/suggest"),
+    ("GET", "/v1/kb/articles/{article_id}"),
+    ("POST", "/v1/kb/articles/{article_id}/feedback"),
 ]
 
 
@@ -92,13 +100,20 @@ def test_contact_form_has_a_stricter_throttle_than_the_stage(resources: Resource
     assert contacts["LoggingLevel"] == "ERROR"
 
 
-def test_every_documented_operation_is_routed_by_api_gateway(routes: dict[tuple[str, str], dict[str, Any]]) -> None:
-    """docs/openapi.json is generated from the handlers' routes: API Gateway must let each one through."""
+def test_every_documented_operation_is_routed_by_api_gateway_with_its_authorization(
+    routes: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    """docs/openapi.json is generated from the handlers' routes: API Gateway must let each one through, behind
+    the Cognito authorizer exactly when the operation declares a security requirement (agent routes)."""
     document = json.loads((REPO_ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
-    proxies = [path.removesuffix("/{proxy+}") for method, path in routes if path.endswith("{proxy+}")]
+    proxies = {
+        path.removesuffix("/{proxy+}"): route for (_, path), route in routes.items() if path.endswith("{proxy+}")
+    }
     for path, operations in document["paths"].items():
-        for method in operations:
-            routed = (method.upper(), path) in routes or any(
-                path == prefix or path.startswith(f"{prefix}/") for prefix in proxies
-            )
-            assert routed, f"{method.upper()} {path} is served by a handler but not routed by API Gateway"
+        for method, operation in operations.items():
+            route = routes.get((method.upper(), path)) or routes.get(("ANY", path))
+            if route is None:
+                route = next((r for prefix, r in proxies.items() if path.startswith(f"{prefix}/")), None)
+            assert route is not None, f"{method.upper()} {path} is served by a handler but not routed by API Gateway"
+            wanted = "COGNITO_USER_POOLS" if operation.get("security") else "NONE"
+            assert route["AuthorizationType"] == wanted, f"{method.upper()} {path}"

@@ -90,3 +90,53 @@ ANSWER = "ANSWER"
 
 def answer_pk(answer_id: str) -> str:
     return f"ANSWER#{answer_id}"
+
+
+# Knowledge base: one partition per article. Within it, sort keys group by locale, and a translation's
+# head sorts before its learned phrasings, which sort before its versions (H < P < V), so the head and
+# the phrasings the index needs are one contiguous range.
+def article_pk(article_id: str) -> str:
+    return f"ARTICLE#{article_id}"
+
+
+def article_head_sk(locale: str) -> str:
+    return f"{locale}#HEAD"
+
+
+def article_version_sk(locale: str, version: int) -> str:
+    return f"{locale}#VERSION#{version:06d}"
+
+
+def article_phrasing_sk(locale: str, phrasing_id: str) -> str:
+    return f"{locale}#PHRASING#{phrasing_id}"
+
+
+def articles_pk(locale: str) -> str:
+    """GSI1: the articles of a locale, by status then review date (stale ones are a range)."""
+    return f"ARTICLES#{locale}"
+
+
+def articles_sk(status: str, review_by: str | None, article_id: str) -> str:
+    return f"{status}#{review_by or '9999-12-31'}#{article_id}"
+
+
+def article_feedback_sk(locale: str, at: datetime, feedback_id: str) -> str:
+    """Sorts before the head (F < H): never in the head-and-phrasings range."""
+    return f"{locale}#FEEDBACK#{iso(at)}#{feedback_id}"
+
+
+def search_pk(search_id: str) -> str:
+    return f"SEARCH#{search_id}"
+
+
+SEARCH = "SEARCH"
+
+
+def searches_pk(day: str) -> str:
+    """GSI1: a day's searches, in time order (gaps reports read a range of days)."""
+    return f"SEARCHES#{day}"
+
+
+def visitor_pk(visitor: str) -> str:
+    """GSI2: one visitor's searches (did they contact us after searching?)."""
+    return f"VISITOR#{visitor}"

@@ -69,6 +69,14 @@ class DynamoTable:
             kwargs["ExpressionAttributeValues"] = serialise(values)
         self._call(self.client.put_item, **kwargs)
 
+    def delete(self, pk: str, sk: str) -> Item | None:
+        """Delete the item; what it held, or None when there was none."""
+        response = self._call(
+            self.client.delete_item, TableName=self.name, Key=serialise({"PK": pk, "SK": sk}), ReturnValues="ALL_OLD"
+        )
+        old = response.get("Attributes")
+        return deserialise(old) if old else None
+
     def update(
         self,
         pk: str,

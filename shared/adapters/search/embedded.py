@@ -25,7 +25,7 @@ from typing import Any
 import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type information
 import tantivy
 
-from shared.domain.knowledge import SearchDocument, SearchHit
+from shared.domain.knowledge import IndexedPhrasing, SearchDocument, SearchHit, SearchSuggestion
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(r"\w+|\W+", re.UNICODE)
@@ -84,7 +84,7 @@ class EmbeddedSearchIndex:
             key=key,
             kind="article",
             locale=doc.locale,
-            document=doc.model_dump_json().encode(),
+            document=doc.model_copy(update={"phrasings": []}).model_dump_json().encode(),
             title_stems=" ".join(an.stems(doc.title, doc.locale)),
             answer_stems=" ".join(an.stems(doc.short_answer, doc.locale)),
             body_stems=" ".join(an.stems(doc.body, doc.locale)),
@@ -92,28 +92,44 @@ class EmbeddedSearchIndex:
             title_words=" ".join(words(doc.title)),
             grams=" ".join(grams(doc.title)),
         )
-        # Each learned phrasing is a document of its own: a question is answered by the article whose
-        # closest phrasing matches it best, not by one long bag of every phrasing's words.
-        phrasings = [
-            tantivy.Document(
-                key=key,
-                kind="phrasing",
-                locale=doc.locale,
-                phrasing_stems=" ".join(an.stems(phrasing, doc.locale)),
-                all_words=" ".join(words(phrasing)),
-                grams=" ".join(grams(phrasing)),
-            )
-            for phrasing in doc.phrasings
-        ]
+        phrasings = [self._phrasing(key, doc.locale, phrasing) for phrasing in doc.phrasings]
         with self._lock:
             self._writer.delete_documents_by_term("key", key)
             for document in (article, *phrasings):
                 self._writer.add_document(document)
             self._commit()
 
+    def _phrasing(self, key: str, locale: str, phrasing: IndexedPhrasing) -> Any:
+        """Each learned phrasing is a document of its own: a question is answered by the article whose
+        closest phrasing matches it best, not by one long bag of every phrasing's words."""
+        return tantivy.Document(
+            key=key,
+            kind="phrasing",
+            locale=locale,
+            phrasing_key=f"{key}#{phrasing.phrasing_id}",
+            phrasing_stems=" ".join(self._analyzer.stems(phrasing.text, locale)),
+            all_words=" ".join(words(phrasing.text)),
+            grams=" ".join(grams(phrasing.text)),
+        )
+
     def delete(self, article_id: str, locale: str) -> None:
         with self._lock:
             self._writer.delete_documents_by_term("key", _key(article_id, locale))
+            self._commit()
+
+    def add_phrasing(self, article_id: str, locale: str, phrasing: IndexedPhrasing) -> None:
+        key = _key(article_id, locale)
+        document = self._phrasing(key, locale, phrasing)
+        with self._lock:
+            if not self._batching and self._article(self._index.searcher(), key) is None:
+                return  # not in the index (not published): its upsert brings the phrasings along
+            self._writer.delete_documents_by_term("phrasing_key", f"{key}#{phrasing.phrasing_id}")
+            self._writer.add_document(document)
+            self._commit()
+
+    def remove_phrasing(self, article_id: str, locale: str, phrasing_id: str) -> None:
+        with self._lock:
+            self._writer.delete_documents_by_term("phrasing_key", f"{_key(article_id, locale)}#{phrasing_id}")
             self._commit()
 
     @contextmanager
@@ -169,6 +185,8 @@ class EmbeddedSearchIndex:
         hits = []
         for key, score in sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]:
             stored = self._article(searcher, key)
+            if stored is None:
+                continue  # phrasings whose article left the index in the same commit
             hits.append(
                 SearchHit(
                     article_id=stored.article_id,
@@ -181,17 +199,17 @@ class EmbeddedSearchIndex:
             )
         return hits
 
-    def _article(self, searcher: Any, key: str) -> SearchDocument:
+    def _article(self, searcher: Any, key: str) -> SearchDocument | None:
         query = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "key", key)),
                 (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "kind", "article")),
             ]
         )
-        (_, address), *_ = searcher.search(query, limit=1).hits
-        return _stored(searcher, address)
+        found = searcher.search(query, limit=1).hits
+        return _stored(searcher, found[0][1]) if found else None
 
-    def suggest(self, prefix: str, locale: str, *, limit: int = 5) -> list[str]:
+    def suggest(self, prefix: str, locale: str, *, limit: int = 5) -> list[SearchSuggestion]:
         typed = words(prefix)
         if not typed or len(typed[-1]) < 2:
             return []
@@ -206,7 +224,8 @@ class EmbeddedSearchIndex:
         clauses += [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "title_words", w)) for w in done]
         searcher = self._index.searcher()
         result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit)
-        return [_stored(searcher, address).title for _, address in result.hits]
+        stored = [_stored(searcher, address) for _, address in result.hits]
+        return [SearchSuggestion(article_id=doc.article_id, title=doc.title) for doc in stored]
 
     def _stem_query(self, stem: str) -> Any:
         return tantivy.Query.disjunction_max_query(
@@ -225,9 +244,9 @@ class EmbeddedSearchIndex:
         return tantivy.Query.boost_query(fuzzy, _FUZZY_WEIGHT)
 
     def _snippet(self, stored: SearchDocument, stems: set[str]) -> str:
-        """The body (or a learned phrasing) around the most matched words, escaped, matches marked."""
+        """The body (or the short answer) around the most matched words, escaped, matches marked."""
         best: tuple[int, list[str], list[bool]] = (-1, [], [])
-        for source in [stored.body, *stored.phrasings]:
+        for source in (stored.body, stored.short_answer):
             tokens = _TOKEN.findall(source)
             stemmed = iter(self._analyzer.stems(source, stored.locale))  # one stem per word token, in order
             marks = [bool(_WORD.fullmatch(t)) and next(stemmed) in stems for t in tokens]
@@ -281,6 +300,7 @@ def _key(article_id: str, locale: str) -> str:
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("key", stored=True, tokenizer_name="raw")
+    builder.add_text_field("phrasing_key", tokenizer_name="raw")
     for name in ("kind", "locale"):
         builder.add_text_field(name, tokenizer_name="raw")
     builder.add_bytes_field("document", stored=True, indexed=False)  # what hits show, as written
