@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from shared.adapters.s3_blobs import S3BlobStore
     from shared.adapters.step_functions import StepFunctionsWorkflow
     from shared.domain.knowledge import SearchIndex
+    from shared.domain.triage import AnswerFinder
     from shared.services.agents import AgentDirectory
     from shared.services.answers import AnswerVerdicts
     from shared.services.articles import ArticleEditor
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from shared.services.customers import CustomerService
     from shared.services.email_intake import EmailIntake
     from shared.services.kb_indexer import KnowledgeIndexer
+    from shared.services.kb_learning import KnowledgeLearning
     from shared.services.notices import CustomerNotices
     from shared.services.rejections import RejectedInputArchive
     from shared.services.self_service import SelfService
@@ -116,7 +118,8 @@ class Container:
         from shared.adapters.ses_sender import SesEmailSender
         from shared.services.cases import CaseService
 
-        return CaseService(self.case_store, self.customer_store, SesEmailSender(self.ses), self.settings)
+        sender = SesEmailSender(self.ses)
+        return CaseService(self.case_store, self.customer_store, sender, self.settings, self.article_store)
 
     @cached_property
     def once(self) -> PowertoolsOnce:
@@ -170,14 +173,10 @@ class Container:
 
     @cached_property
     def workflow(self) -> WorkflowService:
-        from pathlib import Path
-
         from shared.adapters.language import LinguaLanguageDetector
-        from shared.adapters.rule_answers import RuleBasedAnswers
         from shared.adapters.sentiment import LexiconSentiment
         from shared.services.workflow import WorkflowService
 
-        rules = Path(self.settings.answer_rules_file) if self.settings.answer_rules_file else None
         return WorkflowService(
             cases=self.cases,
             notices=self.notices,
@@ -187,7 +186,7 @@ class Container:
             answers=self.answer_store,
             detector=LinguaLanguageDetector(self.settings.languages),
             sentiment=LexiconSentiment(),
-            finder=RuleBasedAnswers(rules),
+            finder=self.answer_finder,
             settings=self.settings,
         )
 
@@ -201,6 +200,7 @@ class Container:
             answers=self.answer_store,
             notices=self.notices,
             needs_attention_queue=self.settings.needs_attention_queue,
+            learning=self.kb_learning,
         )
 
     @cached_property
@@ -255,6 +255,25 @@ class Container:
         from shared.services.kb_indexer import KnowledgeIndexer
 
         return KnowledgeIndexer(self.article_store, self.search_index)
+
+    @cached_property
+    def kb_learning(self) -> KnowledgeLearning:
+        from shared.services.kb_learning import KnowledgeLearning
+
+        return KnowledgeLearning(self.article_store, self.case_store, self.settings)
+
+    @cached_property
+    def answer_finder(self) -> AnswerFinder:
+        """The knowledge base; `answer_rules_file` keeps the keyword rules instead (no index needed)."""
+        if self.settings.answer_rules_file:
+            from pathlib import Path
+
+            from shared.adapters.rule_answers import RuleBasedAnswers
+
+            return RuleBasedAnswers(Path(self.settings.answer_rules_file))
+        from shared.services.kb_answers import KnowledgeBaseAnswers
+
+        return KnowledgeBaseAnswers(self.search_index, self.settings)
 
     @cached_property
     def self_service(self) -> SelfService:

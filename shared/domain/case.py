@@ -77,6 +77,8 @@ class Case(BaseModel):
     sla_targets: SlaTargets | None = None
     sla: CaseSla | None = None
     answer_id: str | None = Field(default=None, description="The auto-answer sent, if any")
+    article_id: str | None = Field(default=None, description="The knowledge-base article that answered it")
+    article_locale: str | None = None
     routed_at: datetime | None = None
     watch: str | None = Field(default=None, description="The workflow execution that watches the SLA clocks")
     created_at: datetime
@@ -158,6 +160,16 @@ class Case(BaseModel):
             raise InvalidTransition("a closed case cannot be assigned")
         event = self.event(EventKind.ASSIGNED, actor, at, {"from": self.assignee, "to": assignee})
         self.assignee = assignee
+        return event
+
+    def link_article(self, article_id: str | None, locale: str | None, *, actor: str, at: datetime) -> CaseEvent | None:
+        """The article that answers this case (None unlinks): on resolution its question teaches search."""
+        if (article_id, locale) == (self.article_id, self.article_locale):
+            return None
+        event = self.event(
+            EventKind.ARTICLE_LINKED, actor, at, {"from": self.article_id, "to": article_id, "locale": locale}
+        )
+        self.article_id, self.article_locale = article_id, locale if article_id else None
         return event
 
     def receive_customer_message(self, *, at: datetime) -> CaseEvent | None:

@@ -30,6 +30,7 @@ class EventKind(StrEnum):
     ROUTED = "routed"
     NEEDS_ATTENTION = "needs_attention"
     VIP_CHANGED = "vip_changed"
+    ARTICLE_LINKED = "article_linked"
 
 
 class CaseEvent(BaseModel):

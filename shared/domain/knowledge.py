@@ -47,6 +47,7 @@ class SearchHit(BaseModel):
     short_answer: str
     snippet: str  # HTML: escaped text with the matched words in <mark>…</mark>
     score: float  # higher is better; comparable within one result list only
+    confidence: float = Field(default=0.0, ge=0, le=1, description="How sure this is the answer; any query")
 
 
 class SearchSuggestion(BaseModel):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from shared.domain.case import Case
+from shared.domain.channels import AuthorKind, Direction
 from shared.domain.events import CaseEvent
 from shared.domain.message import Message
 
@@ -24,6 +25,19 @@ class CaseDetail(BaseModel):
     messages: list[Message]
     events: list[CaseEvent]
     omitted_messages: int = 0  # older messages left out to keep the answer small; the timeline has them all
+
+    @property
+    def question(self) -> str:
+        """What the customer asked: the subject and their first message (triage and learning read this)."""
+        inbound = sorted((m for m in self.messages if m.direction == Direction.INBOUND), key=lambda m: m.at)
+        body = inbound[0].text if inbound else ""
+        return f"{self.case.subject}\n{body or ''}".strip()
+
+    @property
+    def last_agent_reply(self) -> str:
+        replies = [m for m in self.messages if m.direction == Direction.OUTBOUND and m.author.kind == AuthorKind.AGENT]
+        latest = max(replies, key=lambda m: m.at, default=None)
+        return (latest.reply_text or latest.text) if latest else ""
 
 
 def newest_within(detail: CaseDetail, budget_bytes: int) -> CaseDetail:

@@ -15,6 +15,7 @@ from shared.domain.answers import AnswerOutcome
 from shared.domain.case import Case, CaseStatus
 from shared.domain.notices import Notice
 from shared.ports import AgentStore, AnswerAlreadySettled, AnswerStore, TaskExpired, WorkflowEngine
+from shared.services.kb_learning import KnowledgeLearning
 from shared.services.notices import CustomerNotices
 
 
@@ -33,7 +34,9 @@ class CaseStream:
         answers: AnswerStore,
         notices: CustomerNotices,
         needs_attention_queue: str,
+        learning: KnowledgeLearning | None = None,
     ) -> None:
+        self.learning = learning
         self.engine = engine
         self.agents = agents
         self.answers = answers
@@ -88,6 +91,8 @@ class CaseStream:
         elif new.status == CaseStatus.RESOLVED and old.status != CaseStatus.AUTO_ANSWERED:
             # A customer who just said "solved" needs no email saying so.
             self.notices.notify_customer(new, Notice.RESOLVED, key=f"resolved.{new.version}")
+        if new.status == CaseStatus.RESOLVED and self.learning is not None:
+            self.learning.learn(new.case_id)
 
     def _stop_waiting(self, old: Case, new: Case) -> None:
         """The case left the auto-answer's wait: a reply from the customer is a "not solved", and

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.domain.articles import ArticleStatus
 from shared.domain.case import Case, CaseStatus, Priority, VersionConflict, require_version
 from shared.domain.channels import AuthorKind, Channel, Direction
 from shared.domain.clock import utc_now
@@ -17,7 +19,15 @@ from shared.domain.outbound_mail import OutboundEmail, reply_subject
 from shared.domain.paging import InvalidCursor, Page
 from shared.domain.timeline import CaseDetail, newest_within
 from shared.errors import InvalidInput, NotFound, TugiError, Unavailable
-from shared.ports import CaseStore, CustomerStore, CustomerWasMerged, EmailSender, ReferenceTaken, StaleVersion
+from shared.ports import (
+    ArticleStore,
+    CaseStore,
+    CustomerStore,
+    CustomerWasMerged,
+    EmailSender,
+    ReferenceTaken,
+    StaleVersion,
+)
 from shared.services.customers import ResolvedCustomer, live_customer
 from shared.settings import Settings
 
@@ -41,6 +51,14 @@ class ChangeCaseRequest(BaseModel):
     status: CaseStatus | None = None
     priority: Priority | None = None
     assignee: AgentId | None = Field(default=None, max_length=128, description="Agent id; empty string unassigns")
+    article_id: str | None = Field(
+        default=None,
+        pattern=r"^$|^[a-z0-9][a-z0-9_-]{0,63}$",
+        description="The published article that answers the case (empty string unlinks); its question teaches search",
+    )
+    article_locale: str | None = Field(
+        default=None, pattern=r"^[a-z]{2}$", description="Which translation; default: the case's language"
+    )
 
 
 class AddNoteRequest(BaseModel):
@@ -56,7 +74,15 @@ class ReplyRequest(BaseModel):
 
 
 class CaseService:
-    def __init__(self, cases: CaseStore, customers: CustomerStore, sender: EmailSender, settings: Settings) -> None:
+    def __init__(
+        self,
+        cases: CaseStore,
+        customers: CustomerStore,
+        sender: EmailSender,
+        settings: Settings,
+        articles: ArticleStore | None = None,
+    ) -> None:
+        self.articles = articles
         self.cases = cases
         self.customers = customers
         self.sender = sender
@@ -156,6 +182,7 @@ class CaseService:
                 case.change_status(request.status, actor=actor, at=now) if request.status else None,
                 case.change_priority(request.priority, actor=actor, at=now) if request.priority else None,
                 case.assign(request.assignee or None, actor=actor, at=now) if request.assignee is not None else None,
+                self._link_article(case, request, actor=actor, at=now) if request.article_id is not None else None,
             )
             if e is not None
         ]
@@ -169,6 +196,20 @@ class CaseService:
         except StaleVersion as exc:
             raise VersionConflict("the case changed since you read it; reload it") from exc
         return case
+
+    def _link_article(self, case: Case, request: ChangeCaseRequest, *, actor: str, at: datetime) -> CaseEvent | None:
+        if not request.article_id:
+            return case.link_article(None, None, actor=actor, at=at)
+        wanted = [request.article_locale] if request.article_locale else [case.language, self.settings.default_language]
+        locales = [loc for loc in dict.fromkeys(wanted) if loc]
+        for locale in locales:
+            article = self.articles.get_article(request.article_id, locale) if self.articles else None
+            if article is not None and article.status is ArticleStatus.PUBLISHED:
+                return case.link_article(article.article_id, article.locale, actor=actor, at=at)
+        raise InvalidInput(
+            f"no published article {request.article_id} in {', '.join(locales)}",
+            code="unknown_article",
+        )
 
     def add_note(self, case_id: CaseId, request: AddNoteRequest, *, agent: AgentId) -> Message:
         def note(case: Case) -> Message:

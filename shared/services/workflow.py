@@ -16,7 +16,6 @@ from pydantic import BaseModel
 from shared.domain.agents import least_loaded
 from shared.domain.answers import PendingAnswer, new_answer_id
 from shared.domain.case import Case, CaseStatus
-from shared.domain.channels import Direction
 from shared.domain.clock import iso, utc_now
 from shared.domain.events import CaseEvent, EventKind
 from shared.domain.ids import CaseId
@@ -92,7 +91,7 @@ class WorkflowService:
 
     def triage(self, case_id: CaseId) -> TriageResult:
         detail = self.cases.get(case_id)
-        text = self._question(detail.case, detail.messages)
+        text = detail.question
         language = self.detector.detect(text) or self.settings.default_language
         answer = self.finder.find(text, language)
         case = detail.case
@@ -140,12 +139,6 @@ class WorkflowService:
             now=case.created_at,
         )
 
-    @staticmethod
-    def _question(case: Case, messages: list[Any]) -> str:
-        inbound = sorted((m for m in messages if m.direction == Direction.INBOUND), key=lambda m: m.at)
-        body = inbound[0].text if inbound else ""
-        return f"{case.subject}\n{body or ''}".strip()
-
     def _may_auto_answer(self, case: Case, answer: KnownAnswer | None) -> bool:
         return (
             answer is not None
@@ -169,7 +162,7 @@ class WorkflowService:
         answering = case.status == CaseStatus.AUTO_ANSWERED and case.answer_id is not None
         if case.status != CaseStatus.TRIAGED and not answering:
             raise AutoAnswerSkipped(f"the case is {case.status} now; a person takes it")
-        answer = self.finder.find(self._question(case, self.cases.get(case_id).messages), case.language or "en")
+        answer = self.finder.find(self.cases.get(case_id).question, case.language or "en")
         if answer is None:
             raise AutoAnswerSkipped("the answer found at triage is gone; a person takes it")
         pending = self.answers.get_answer(case.answer_id) if case.answer_id else None
@@ -204,7 +197,10 @@ class WorkflowService:
 
     def resolve_answered(self, case_id: CaseId) -> None:
         def resolved(case: Case, now: datetime) -> list[CaseEvent | None]:
-            return [case.change_status(CaseStatus.RESOLVED, actor="customer", at=now)]
+            # The customer says the answer solved it: the answering article learns their question.
+            locale = self.settings.kb_locale_for(case.language)
+            article = case.link_article(case.contact_reason, locale, actor="customer", at=now)
+            return [article, case.change_status(CaseStatus.RESOLVED, actor="customer", at=now)]
 
         # Only the case still waiting on this answer: one the customer wrote to since needs a person.
         case = self._update(case_id, resolved, only_if=lambda c: c.status == CaseStatus.AUTO_ANSWERED)

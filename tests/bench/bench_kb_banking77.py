@@ -65,11 +65,8 @@ def build(train: Rows, locale: str, per_article: int | None) -> EmbeddedSearchIn
 
 
 def confidence(hits: list[SearchHit]) -> float:
-    if not hits:
-        return 0.0
-    # Hit scores are vote shares scaled by the best match's score: their gap says how sure the lead is.
-    second = hits[1].score if len(hits) > 1 else 0.0
-    return hits[0].score - second
+    """What the workflow's auto-answer decision uses (TUGI_AUTO_ANSWER_MIN_CONFIDENCE)."""
+    return hits[0].confidence if hits else 0.0
 
 
 class Result:
@@ -90,6 +87,20 @@ class Result:
     def precision_at(self, coverage: float) -> float:
         answered = sorted(self.ranked, key=lambda r: r[0], reverse=True)[: max(1, round(self.n * coverage))]
         return sum(right for _, right in answered) / len(answered)
+
+    def at_threshold(self, threshold: float) -> tuple[float, float]:
+        """(coverage, precision) when every query whose confidence reaches `threshold` is auto-answered."""
+        answered = [right for conf, right in self.ranked if conf >= threshold]
+        return len(answered) / self.n, (sum(answered) / len(answered) if answered else 1.0)
+
+    def threshold_for(self, precision: float) -> float:
+        """The lowest threshold whose answered share is right at least `precision` of the time."""
+        best = 1.0
+        for candidate in sorted({round(conf, 3) for conf, _ in self.ranked}, reverse=True):
+            if self.at_threshold(candidate)[1] < precision:
+                break
+            best = candidate
+        return best
 
     def p(self, quantile: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -132,6 +143,14 @@ def main() -> None:
     final = results[-1][1]
     for coverage in COVERAGES:
         print(f"  auto-answer precision at {coverage:.0%} coverage: {final.precision_at(coverage):.3f}")
+    print("  auto-answer threshold (TUGI_AUTO_ANSWER_MIN_CONFIDENCE) → coverage, precision:")
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+        coverage, precision = final.at_threshold(threshold)
+        print(f"    {threshold:.2f} → {coverage:.1%} answered, {precision:.3f} right")
+    for target in (0.95, 0.97, 0.99):
+        threshold = final.threshold_for(target)
+        coverage, _ = final.at_threshold(threshold)
+        print(f"    lowest threshold for precision ≥ {target}: {threshold:.3f} ({coverage:.1%} answered)")
     print(f"  query latency p50 {final.p(0.5):.2f} ms, p99 {final.p(0.99):.2f} ms")
     et_top1, et_top3 = estonian()
     print(f"Estonian (Bürokratt, 5-fold cross-validated): top1={et_top1:.3f} top3={et_top3:.3f}")

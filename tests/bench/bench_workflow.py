@@ -34,6 +34,7 @@ from tests.integration.workflow_helpers import (  # noqa: E402
     ALWAYS_OPEN,
     BILLING_QUESTION,
     PASSWORD_QUESTION,
+    RULES_FILE,
     SCALE,
     case,
     change_case,
@@ -51,6 +52,8 @@ ENV = {
     "TUGI_LANGUAGES": '["en", "et"]',
     "TUGI_SLA_MAX_SLEEP_SECONDS": "1800",
     "TUGI_AUTO_ANSWER_TIMEOUT_SECONDS": str(24 * 3600),
+    "TUGI_ANSWER_RULES_FILE": str(RULES_FILE),  # the workflow's cost, not answer quality (bench_kb_banking77)
+    "TUGI_AUTO_ANSWER_MIN_CONFIDENCE": "0.75",
 }
 PATHS = ("answer_accepted", "answer_rejected", "agent_resolves", "escalated")
 _PATIENCE = 120  # seconds a step may take with many cases in flight

@@ -23,6 +23,7 @@ from tests.integration.workflow_helpers import (
     ALWAYS_OPEN,
     BILLING_QUESTION,
     PASSWORD_QUESTION,
+    RULES_FILE,
     SCALE,
     case,
     change_case,
@@ -40,6 +41,10 @@ BASE_ENV = {
     "TUGI_SLA_POLICIES": json.dumps({"by_priority": SHORT_SLA}),
     "TUGI_LANGUAGES": '["en", "et"]',
     "TUGI_SLA_MAX_SLEEP_SECONDS": "1800",
+    # The paths under test, not answer quality: the keyword rules answer (tests/integration/test_learning_loop.py
+    # runs triage on the knowledge base).
+    "TUGI_ANSWER_RULES_FILE": str(RULES_FILE),
+    "TUGI_AUTO_ANSWER_MIN_CONFIDENCE": "0.75",
 }
 
 

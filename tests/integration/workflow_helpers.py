@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from infra.local.platform import EmbeddedPlatform
@@ -13,6 +14,8 @@ from shared.domain.case import Case, CaseStatus
 
 T = TypeVar("T")
 SCALE = 3600.0
+# The keyword rules that answer in the workflow's path tests (shared/knowledge/answer_rules.json).
+RULES_FILE = Path(__file__).resolve().parents[2] / "shared" / "knowledge" / "answer_rules.json"
 ALWAYS_OPEN = json.dumps({"time_zone": "UTC", "week": {str(d): [{"start": "00:00", "end": "00:00"}] for d in range(7)}})
 
 PASSWORD_QUESTION = {"subject": "Forgot my password", "message": "How do I reset my password? I cannot log in."}

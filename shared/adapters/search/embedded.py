@@ -38,6 +38,9 @@ _GRAM, _GRAM_WEIGHT, _GRAM_SHORTEST = 3, 0.5, 3
 _SNIPPET_WORDS = 30
 _NEIGHBOURS = 30  # nearest documents (phrasings and articles) that vote
 _TEMPERATURE = 0.2  # a neighbour's vote is exp((score / best - 1) / temperature)
+# A hit's lead over the next (vote share gap times the best match's strength) of this many score points is
+# a confidence of 0.5. On Banking77 the lead ranks right answers above wrong ones best (tests/bench).
+_CONFIDENCE_HALF = 20.0
 
 
 def _stemmer(locale: str) -> Any:
@@ -181,9 +184,11 @@ class EmbeddedSearchIndex:
         for key, score in neighbours:
             votes[key] += math.exp((score / top - 1) / _TEMPERATURE)
         total = sum(votes.values())
-        best = {key: top * vote / total for key, vote in votes.items()}
+        shares = sorted(((vote / total, key) for key, vote in votes.items()), reverse=True)
         hits = []
-        for key, score in sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]:
+        for rank, (share, key) in enumerate(shares[:limit]):
+            score = top * share
+            lead = score - top * (shares[rank + 1][0] if rank + 1 < len(shares) else 0.0)
             stored = self._article(searcher, key)
             if stored is None:
                 continue  # phrasings whose article left the index in the same commit
@@ -195,6 +200,7 @@ class EmbeddedSearchIndex:
                     short_answer=stored.short_answer,
                     snippet=self._snippet(stored, set(stems)),
                     score=score,
+                    confidence=lead / (lead + _CONFIDENCE_HALF),
                 )
             )
         return hits

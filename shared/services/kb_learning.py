@@ -1,0 +1,82 @@
+"""The knowledge base learns from every resolved case.
+
+A case resolved with an article (an agent linked it, or the customer accepted the auto-answer)
+teaches that article the customer's question, personal data removed: the next customer who asks
+the same way finds it first. A case resolved without one proposes a draft article from the case,
+for an editor to finish (`GET /v1/kb/articles?status=draft`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from shared.domain.articles import Article, ArticleContent, ArticleId, LearnedPhrasing
+from shared.domain.case import Case
+from shared.domain.clock import utc_now
+from shared.domain.ids import CaseId
+from shared.domain.personal_data import scrub
+from shared.domain.timeline import CaseDetail
+from shared.ports import ArticleStore, CaseStore, StaleVersion
+from shared.settings import Settings
+
+PROPOSED_TAG = "proposed"
+
+
+class KnowledgeLearning:
+    def __init__(self, articles: ArticleStore, cases: CaseStore, settings: Settings) -> None:
+        self.articles = articles
+        self.cases = cases
+        self.settings = settings
+
+    def learn(self, case_id: CaseId) -> str:
+        """What the case's resolution taught: `phrasing`, `proposal` or `nothing`. Safe to repeat."""
+        detail = self.cases.get_case_detail(case_id)
+        if detail is None:
+            return "nothing"
+        case = detail.case
+        if case.spam:
+            return "nothing"
+        if case.article_id:
+            return "phrasing" if self._phrasing(case, detail) else "nothing"
+        return "proposal" if self._propose(case, detail) else "nothing"
+
+    def _phrasing(self, case: Case, detail: CaseDetail) -> bool:
+        locale = case.article_locale or self.settings.kb_locale_for(case.language)
+        article = self.articles.get_article(case.article_id or "", locale)
+        text = self._clean(detail.question)
+        if article is None or not text:
+            return False  # the translation is gone, or nothing was asked in words
+        digest = hashlib.sha256(f"{case.case_id}\n{article.article_id}\n{locale}".encode()).hexdigest()[:26]
+        return self.articles.add_phrasing(
+            LearnedPhrasing(
+                article_id=article.article_id,
+                locale=locale,
+                phrasing_id=f"phr_{digest}",
+                text=text[:1000],
+                case_id=case.case_id,
+                source="auto_answer" if case.answer_id and case.assignee is None else "agent_link",
+                at=utc_now(),
+            )
+        )
+
+    def _propose(self, case: Case, detail: CaseDetail) -> bool:
+        """A draft built from the question and the agent's answer; nothing when no agent answered."""
+        answer = self._clean(detail.last_agent_reply)
+        if not answer:
+            return False
+        title = self._clean(case.subject) or self._clean(detail.question)[:80] or case.reference
+        article_id = ArticleId(f"proposed-{case.reference.lower()}")
+        content = ArticleContent(
+            title=title[:200], short_answer="", body=answer[:20_000], tags=[PROPOSED_TAG, case.channel.value]
+        )
+        now = utc_now()
+        article = Article.new(article_id, self.settings.kb_locale_for(case.language), content, owner=None, at=now)
+        version = article.edit(content, by=None, at=now)
+        try:
+            self.articles.create_article(article, version)
+        except StaleVersion:
+            return False  # proposed before (a replay, or a reopened case resolved again)
+        return True
+
+    def _clean(self, text: str) -> str:
+        return " ".join(scrub(text, default_region=self.settings.default_phone_region).split())
