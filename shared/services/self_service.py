@@ -32,6 +32,7 @@ class SearchResult(BaseModel):
     short_answer: str
     snippet: str = Field(description="HTML: escaped text, the matched words in <mark>")
     score: float
+    confidence: float = Field(description="0..1: how far this hit leads the next one")
 
 
 class SearchResponse(BaseModel):
