@@ -1,4 +1,5 @@
-"""The CLI's way to the running platform: its HTTP API, with a demo agent's token, like any client."""
+"""The CLI's way to the running platform: its HTTP API, with a demo user's token (an agent's, or a supervisor's
+for `tugi kb import`, `reindex` and `seed`), like any client."""
 
 from __future__ import annotations
 
@@ -34,13 +35,38 @@ class LocalApi:
 
     def get(self, path: str, **query: str | int | None) -> Any:
         params = {k: str(v) for k, v in query.items() if v is not None}
-        url = f"{self.info.api_url}{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
+        status, body = self.send("GET", path + (f"?{urllib.parse.urlencode(params)}" if params else ""))
+        if status >= 400:
+            raise ApiError(status, body)
+        return body
+
+    def send(self, method: str, path: str, json_body: Any = None) -> tuple[int, Any]:
+        """One request (`path` may carry a query string): (status, parsed JSON body or None), errors included.
+
+        Raises NotRunning only when nothing answers.
+        """
         self._token = self._token or self.info.id_token(self.role)
-        request = urllib.request.Request(url, headers={"authorization": f"Bearer {self._token}"})  # noqa: S310 - loopback
+        headers = {"authorization": f"Bearer {self._token}"}
+        data = None
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
+            headers["content-type"] = "application/json"
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            f"{self.info.api_url}{path}", data=data, headers=headers, method=method
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return json.loads(response.read())
+                return response.status, _parsed(response.read())
         except urllib.error.HTTPError as error:
-            raise ApiError(error.code, json.loads(error.read() or b"{}")) from error
-        except urllib.error.URLError as error:
+            return error.code, _parsed(error.read())
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             raise NotRunning from error
+
+
+def _parsed(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode(errors="replace")

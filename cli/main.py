@@ -6,16 +6,20 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 if TYPE_CHECKING:
     from cli.api_client import LocalApi
+    from cli.kb_sync import ImportResult
 
 app = typer.Typer(help="Tugi: a serverless omnichannel contact center.", no_args_is_help=True)
 email_app = typer.Typer(help="Email channel tools.", no_args_is_help=True)
@@ -24,6 +28,11 @@ cases_app = typer.Typer(help="Cases of the running platform (`tugi dev`).", no_a
 app.add_typer(cases_app, name="cases")
 customers_app = typer.Typer(help="Customers of the running platform (`tugi dev`).", no_args_is_help=True)
 app.add_typer(customers_app, name="customers")
+kb_app = typer.Typer(
+    help="The knowledge base of the running platform (`tugi dev`): import, export, search, reindex.",
+    no_args_is_help=True,
+)
+app.add_typer(kb_app, name="kb")
 
 _stderr = Console(stderr=True, soft_wrap=True)
 
@@ -121,7 +130,7 @@ def dev(
 
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     path = runtime_file or DEFAULT_RUNTIME_FILE
-    with EmbeddedPlatform(moto_server=True, workflow=True, time_scale=time_scale) as platform:
+    with EmbeddedPlatform(moto_server=True, workflow=True, knowledge=True, time_scale=time_scale) as platform:
         try:
             server = make_server(platform, port)
         except OSError as exc:
@@ -131,7 +140,10 @@ def dev(
             seeded = seed_demo(platform)
         url = f"http://127.0.0.1:{port}"
         runtime_info(platform, url).write(path)
-        _stderr.print(f"[bold green]Tugi is running[/bold green] at {url} ({seeded['cases']} demo cases)")
+        _stderr.print(
+            f"[bold green]Tugi is running[/bold green] at {url} "
+            f"({seeded['cases']} demo cases, {seeded['articles']} knowledge-base articles)"
+        )
         if time_scale != 1:
             _stderr.print(f"  clock    {time_scale:g}x real time (TUGI_TIME_SCALE)")
         _stderr.print(f"  health   {url}/v1/health")
@@ -171,11 +183,12 @@ def token(
 JsonOption = Annotated[bool, typer.Option("--json", help="The API's JSON instead of a table")]
 
 
-def _api() -> LocalApi:
+def _api(role: str = "agent") -> LocalApi:
     from cli.api_client import LocalApi, NotRunning
 
+    runtime_file = Path(os.environ["TUGI_RUNTIME_FILE"]) if os.environ.get("TUGI_RUNTIME_FILE") else None
     try:
-        return LocalApi(Path(os.environ["TUGI_RUNTIME_FILE"]) if os.environ.get("TUGI_RUNTIME_FILE") else None)
+        return LocalApi(runtime_file, role=role)
     except NotRunning:
         _stderr.print("[red]No running platform: start it with `make dev` (or `tugi dev`).[/red]")
         raise typer.Exit(1) from None
@@ -264,6 +277,216 @@ def customers_show(
             item = entry["event"]
             table.add_row(entry["at"][:19], item["kind"], item.get("case_id") or "", "")
     console.print(table)
+
+
+# --- the knowledge base ------------------------------------------------------------------------
+
+_OUTCOME_STYLE = {"created": "green", "updated": "cyan", "unchanged": "dim", "failed": "red"}
+LocaleOption = Annotated[
+    list[str] | None,
+    typer.Option("--locale", help="A locale; repeat for more (default: en and et)", show_default=False),
+]
+_LOCALES = ["en", "et"]
+
+
+@contextmanager
+def _answering() -> Iterator[None]:
+    """Turn the platform going away, or the API refusing a listing, into a message and exit code 1."""
+    from cli.api_client import NotRunning
+    from cli.kb_sync import ApiFailure
+
+    try:
+        yield
+    except NotRunning:
+        _stderr.print("[red]The platform stopped answering; is `tugi dev` still running?[/red]")
+        raise typer.Exit(1) from None
+    except ApiFailure as failure:
+        _stderr.print(f"[red]{escape(str(failure))}[/red]")
+        raise typer.Exit(1) from None
+
+
+@kb_app.command("import")
+def kb_import(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder of <article_id>.<locale>.md files (searched recursively; README.md skipped)",
+            exists=True,
+            file_okay=False,
+            show_default=False,
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file on stdout")] = False,
+) -> None:
+    """Make the running platform's articles match Markdown files, as the demo supervisor.
+
+    A file equal to its translation changes nothing. Changed text becomes a new version.
+
+    `status: published` publishes it, `archived` archives, `draft` leaves the status; phrasings are added.
+
+    Each file ends created, updated, unchanged or failed; a bad file fails alone. Exit code 1: some failed.
+    """
+    from cli.kb_files import ArticleFile, read_folder
+    from cli.kb_sync import import_article, invalid_file
+
+    items = read_folder(folder)
+    if not items:
+        _stderr.print(f"[red]No article files (*.md) under {escape(str(folder))}.[/red]")
+        raise typer.Exit(1)
+    api = _api("supervisor")
+    results: list[ImportResult] = []
+    with _answering(), _bar("importing", len(items)) as progress:
+        task = progress.add_task("importing", total=len(items))
+        for item in items:
+            result = import_article(item, api.send) if isinstance(item, ArticleFile) else invalid_file(item)
+            results.append(result)
+            if as_json:
+                sys.stdout.write(result.model_dump_json() + "\n")
+                sys.stdout.flush()
+            progress.advance(task)
+    if not as_json:
+        _print_import_table(results, folder)
+    counts = {outcome: sum(r.outcome == outcome for r in results) for outcome in _OUTCOME_STYLE}
+    _stderr.print(f"{len(results)} files: " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items()))
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+@kb_app.command("export")
+def kb_export(
+    folder: Annotated[
+        Path, typer.Argument(help="Where to write <article_id>.<locale>.md files", file_okay=False, show_default=False)
+    ],
+    locales: LocaleOption = None,
+) -> None:
+    """Write every translation (any status) with its phrasings to files that `tugi kb import` reads.
+
+    A file holds the latest text; with unpublished changes it says `status: draft` (a draft never unpublishes).
+
+    Importing the export back changes nothing. Files of the same name are replaced.
+    """
+    from cli.kb_files import ArticleFile, write_article_file
+    from cli.kb_sync import export_articles
+
+    api = _api()
+    written: dict[str, int] = {}
+    with (
+        _answering(),
+        Progress(
+            SpinnerColumn(),
+            TextColumn("exporting {task.description}"),
+            TextColumn("{task.completed} written"),
+            console=_stderr,
+            transient=True,
+        ) as progress,
+    ):
+        for locale in locales or _LOCALES:
+            task = progress.add_task(locale, total=None)
+            written[locale] = 0
+            for article, phrasings in export_articles(locale, api.send):
+                write_article_file(ArticleFile.from_api(article, phrasings), folder)
+                written[locale] += 1
+                progress.advance(task)
+    per_locale = ", ".join(f"{locale} {n}" for locale, n in written.items())
+    sys.stdout.write(f"Exported {sum(written.values())} translations to {folder} ({per_locale}).\n")
+
+
+@kb_app.command("search")
+def kb_search(
+    query: Annotated[str, typer.Argument(help="What a customer would type", show_default=False)],
+    locale: Annotated[str, typer.Option(help="The language to search")] = "en",
+    limit: Annotated[int, typer.Option(min=1, max=20, help="How many hits")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the published articles as customers do (the search is logged like theirs)."""
+    result = _call(_api(), "/v1/kb/search", q=query, locale=locale, limit=limit)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    if not result["items"]:
+        _stderr.print(f"No published {locale} article matches {escape(repr(query))}.")
+        return
+    table = Table("title", "short answer", "score", title=escape(f"{query} ({locale})"))
+    table.add_column("article", no_wrap=True)
+    for hit in result["items"]:
+        table.add_row(escape(hit["title"]), escape(hit["short_answer"]), f"{hit['score']:.2f}", hit["article_id"])
+    Console().print(table)
+
+
+@kb_app.command("reindex")
+def kb_reindex(locales: LocaleOption = None) -> None:
+    """Rebuild the search index from the table, as the demo supervisor.
+
+    Every translation is made to match: published ones are indexed, all others removed from search.
+    """
+    from cli.kb_sync import reindex_pages
+
+    api = _api("supervisor")
+    totals: dict[str, tuple[int, int]] = {}
+    with (
+        _answering(),
+        Progress(
+            SpinnerColumn(),
+            TextColumn("reindexing {task.description}: {task.fields[indexed]} indexed, {task.fields[removed]} removed"),
+            TimeElapsedColumn(),
+            console=_stderr,
+            transient=True,
+        ) as progress,
+    ):
+        for locale in locales or _LOCALES:
+            indexed = removed = 0
+            task = progress.add_task(locale, total=None, indexed=0, removed=0)
+            for page in reindex_pages(locale, api.send):
+                indexed += page["indexed"]
+                removed += page["removed"]
+                progress.update(task, indexed=indexed, removed=removed)
+            totals[locale] = (indexed, removed)
+    for locale, (indexed, removed) in totals.items():
+        sys.stdout.write(f"{locale}  indexed {indexed}  removed {removed}\n")
+
+
+@app.command()
+def seed() -> None:
+    """Load the demo knowledge base (infra/local/demo_kb) into the running platform.
+
+    The same import as `tugi kb import`, as the demo supervisor: run it again and nothing changes.
+
+    `tugi dev` loads it at start.
+    """
+    from infra.local.seed import DEMO_KB, seed_knowledge_base
+
+    api = _api("supervisor")
+    with _answering(), _stderr.status("Loading the demo knowledge base..."):
+        counts = seed_knowledge_base(api.send)
+    outcomes = ", ".join(f"{counts[outcome]} {outcome}" for outcome in _OUTCOME_STYLE)
+    sys.stdout.write(f"Demo knowledge base ({DEMO_KB.name}): {counts['articles']} articles ({outcomes}).\n")
+    if counts["failed"]:
+        _stderr.print("[red]Some demo articles failed: see `tugi kb import infra/local/demo_kb`.[/red]")
+        raise typer.Exit(1)
+
+
+def _bar(label: str, total: int) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_stderr,
+        transient=True,
+        disable=total < 2,
+    )
+
+
+def _print_import_table(results: list[ImportResult], folder: Path) -> None:
+    table = Table("file", "article", "locale", "outcome", "detail")
+    for r in results:
+        path = Path(r.file)
+        name = str(path.relative_to(folder)) if path.is_relative_to(folder) else r.file
+        style = _OUTCOME_STYLE[r.outcome.value]
+        detail = f"{r.code}: {r.detail}" if r.code else r.detail
+        outcome = f"[{style}]{r.outcome.value}[/{style}]"
+        table.add_row(escape(name), r.article_id or "", r.locale or "", outcome, escape(detail))
+    Console().print(table)
 
 
 def _stop_on_sigterm(_signum: int, _frame: object) -> None:

@@ -248,7 +248,7 @@ class ArticleStore(Protocol):
     def head_and_phrasings(self, article_id: str, locale: str) -> tuple[Article | None, list[LearnedPhrasing]]: ...
 
     def list_phrasings(self, article_id: str, locale: str, limit: int, cursor: str | None) -> Page[LearnedPhrasing]:
-        """Newest first."""
+        """In the order of their ids (not by time)."""
 
     def add_phrasing(self, phrasing: LearnedPhrasing) -> bool:
         """Store it once per id; False for a replay."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -20,13 +21,45 @@ _environments: dict[str, threading.Lock] = {}
 _environments_lock = threading.Lock()
 
 
+class _HandlerOutput(io.TextIOBase):
+    """`sys.stdout` that sends what a handler prints (EMF metrics) to stderr, as Lambda sends it to CloudWatch,
+    and everything else printed in the process on. Per thread: `redirect_stdout` would swap stdout for
+    every thread at once, and invocations run in the server's and the stream poller's threads."""
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+        self.local = threading.local()
+
+    def write(self, text: str) -> int:
+        target = sys.stderr if getattr(self.local, "depth", 0) else self.wrapped
+        return int(target.write(text))
+
+    def flush(self) -> None:
+        self.wrapped.flush()
+
+
+_output_lock = threading.Lock()
+
+
+def _handler_output() -> _HandlerOutput:
+    with _output_lock:
+        if not isinstance(sys.stdout, _HandlerOutput):
+            sys.stdout = _HandlerOutput(sys.stdout)
+        return sys.stdout
+
+
 @contextlib.contextmanager
 def invocation(function: str) -> Iterator[None]:
-    """One event at a time per function; what it prints (EMF metrics) goes to stderr, as to CloudWatch."""
+    """One event at a time per function; what it prints goes to stderr (see `_HandlerOutput`)."""
     with _environments_lock:
         lock = _environments.setdefault(function, threading.Lock())
-    with lock, contextlib.redirect_stdout(sys.stderr):
-        yield
+    output = _handler_output()
+    with lock:
+        output.local.depth = getattr(output.local, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            output.local.depth -= 1
 
 
 def load_handler(path: str) -> Callable[[Any, Any], Any]:

@@ -209,7 +209,7 @@ def restore_version(
 
 @router.get(
     f"{_ONE}/phrasings",
-    summary="Customers' questions this translation answered, newest first",
+    summary="Customers' questions this translation answered (learned phrasings)",
     tags=_TAGS,
     security=AGENT_SECURITY,
     responses=error_responses(401, 403, 404, 422),

@@ -105,9 +105,11 @@ class DynamoArticleStore:
             prefix = f"{ArticleStatus.PUBLISHED.value}#"
             condition = "GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to"
             values = {":pk": pk, ":from": prefix, ":to": f"{prefix}{stale_on.isoformat()}"}
-        else:
+        elif prefix:
             condition = "GSI1PK = :pk AND begins_with(GSI1SK, :prefix)"
             values = {":pk": pk, ":prefix": prefix}
+        else:  # DynamoDB refuses begins_with on an empty prefix
+            condition, values = "GSI1PK = :pk", {":pk": pk}
         start = decode_cursor(cursor, expect={"GSI1PK": pk}, index_sort_key="GSI1SK", sort_prefix=prefix)
         items, last = self.table.query(condition, values, index=keys.GSI1, limit=limit, start_key=start)
         return Page(items=[Article.model_validate(i) for i in items], next_cursor=encode_cursor(last))
