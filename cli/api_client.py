@@ -18,10 +18,22 @@ class NotRunning(Exception):
 
 
 class ApiError(Exception):
+    """The API refused a request; `code` and `message` are its error's."""
+
     def __init__(self, status: int, body: Any) -> None:
-        error = body.get("error", {}) if isinstance(body, dict) else {}
-        super().__init__(f"{status} {error.get('code', '')}: {error.get('message', body)}")
+        error = body.get("error") if isinstance(body, dict) else None
+        if isinstance(error, dict):
+            code, message = str(error.get("code", "")), str(error.get("message", ""))
+            details = error.get("details") or []
+            if details:
+                message += ": " + "; ".join(f"{d.get('field')}: {d.get('message')}" for d in details)
+        else:  # API Gateway's own answers (401, 403) carry only a message
+            code = f"http_{status}"
+            message = str(body.get("message", body)) if isinstance(body, dict) else str(body or "")
+        super().__init__(f"{status} {code}: {message}")
         self.status = status
+        self.code = code
+        self.message = message
 
 
 class LocalApi:

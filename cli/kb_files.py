@@ -18,10 +18,8 @@ import yaml  # type: ignore[import-untyped]  # PyYAML ships no type hints (no ty
 from frontmatter.default_handlers import YAMLHandler
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from shared.domain.articles import MAX_BODY_CHARS, ArticleStatus, Tag
+from shared.domain.articles import ARTICLE_ID_PATTERN, LOCALE_PATTERN, MAX_BODY_CHARS, ArticleStatus, Tag
 
-ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-LOCALE_PATTERN = r"^[a-z]{2}$"
 FRONT_MATTER_KEYS = ("id", "locale", "title", "short_answer", "tags", "review_by", "status", "owner", "phrasings")
 _FIELD_TO_KEY = {"article_id": "id"}
 

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel
 
+from cli.api_client import ApiError
 from cli.kb_files import ArticleFile, ArticleFileError, phrasing_key
 from shared.domain.articles import ArticleStatus
 
@@ -40,25 +41,6 @@ class ImportResult(BaseModel):
     outcome: Outcome
     code: str | None = None  # the API's error code (or invalid_file) when it failed
     detail: str = ""
-
-
-class ApiFailure(Exception):
-    """The API refused a request; `code` and `message` are its error's."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        error = body.get("error") if isinstance(body, dict) else None
-        if isinstance(error, dict):
-            code, message = str(error.get("code", "")), str(error.get("message", ""))
-            details = error.get("details") or []
-            if details:
-                message += ": " + "; ".join(f"{d.get('field')}: {d.get('message')}" for d in details)
-        else:  # API Gateway's own answers (401, 403) carry only a message
-            code = f"http_{status}"
-            message = str(body.get("message", body)) if isinstance(body, dict) else str(body or "")
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 def invalid_file(error: ArticleFileError) -> ImportResult:
@@ -95,7 +77,7 @@ def import_article(file: ArticleFile, send: Send) -> ImportResult:
         added = _add_phrasings(file, existing, send)
         if added:
             done.append(f"{added} new phrasing{'s' if added > 1 else ''}")
-    except ApiFailure as failure:
+    except ApiError as failure:
         detail = f"{', '.join(done)}; then " if done else ""
         return _result(file, Outcome.FAILED, f"{detail}{failure.message}", code=failure.code)
     if outcome is Outcome.UNCHANGED and done:
@@ -251,7 +233,7 @@ def _code(body: Any) -> str | None:
 
 def _check(status: int, body: Any) -> None:
     if not 200 <= status < 300:
-        raise ApiFailure(status, body)
+        raise ApiError(status, body)
 
 
 def _ok(answer: tuple[int, Any]) -> Any:

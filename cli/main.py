@@ -195,16 +195,8 @@ def _api(role: str = "agent") -> LocalApi:
 
 
 def _call(api: LocalApi, path: str, **query: str | int | None) -> Any:
-    from cli.api_client import ApiError, NotRunning
-
-    try:
+    with _answering():
         return api.get(path, **query)
-    except NotRunning:
-        _stderr.print("[red]The platform stopped answering; is `tugi dev` still running?[/red]")
-        raise typer.Exit(1) from None
-    except ApiError as error:
-        _stderr.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from None
 
 
 @cases_app.command("list")
@@ -291,16 +283,15 @@ _LOCALES = ["en", "et"]
 
 @contextmanager
 def _answering() -> Iterator[None]:
-    """Turn the platform going away, or the API refusing a listing, into a message and exit code 1."""
-    from cli.api_client import NotRunning
-    from cli.kb_sync import ApiFailure
+    """Turn the platform going away, or the API refusing a request, into a message and exit code 1."""
+    from cli.api_client import ApiError, NotRunning
 
     try:
         yield
     except NotRunning:
         _stderr.print("[red]The platform stopped answering; is `tugi dev` still running?[/red]")
         raise typer.Exit(1) from None
-    except ApiFailure as failure:
+    except ApiError as failure:
         _stderr.print(f"[red]{escape(str(failure))}[/red]")
         raise typer.Exit(1) from None
 

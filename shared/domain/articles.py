@@ -7,6 +7,7 @@ versions stay readable and can be restored (restoring makes a new version with t
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, NewType, Self
@@ -15,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_f
 
 from shared.domain.ids import AgentId, CaseId
 
-ArticleIdText = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 ArticleId = NewType("ArticleId", str)
-Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+# What an article id and a locale look like, everywhere one is accepted (API paths, bodies, files).
+ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+LOCALE_PATTERN = r"^[a-z]{2}$"
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
 
 MAX_BODY_CHARS = 40_000  # a head item holds the latest and the published text, under DynamoDB's 400 KB
@@ -139,3 +141,27 @@ class LearnedPhrasing(BaseModel):
     case_id: CaseId | None = None
     source: str = Field(description="agent_link, auto_answer or import")
     at: datetime
+
+    @classmethod
+    def learn(
+        cls,
+        article_id: ArticleId,
+        locale: str,
+        text: str,
+        *,
+        key: str,
+        source: str,
+        at: datetime,
+        case_id: CaseId | None = None,
+    ) -> Self:
+        """A phrasing whose id derives from `key` (the case, or the text), so learning it twice stores it once."""
+        digest = hashlib.sha256(f"{article_id}\n{locale}\n{key}".encode()).hexdigest()[:26]
+        return cls(
+            article_id=article_id,
+            locale=locale,
+            phrasing_id=f"phr_{digest}",
+            text=text[:1000],
+            case_id=case_id,
+            source=source,
+            at=at,
+        )

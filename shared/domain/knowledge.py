@@ -45,9 +45,9 @@ class SearchHit(BaseModel):
     locale: str
     title: str
     short_answer: str
-    snippet: str  # HTML: escaped text with the matched words in <mark>…</mark>
-    score: float  # higher is better; comparable within one result list only
-    confidence: float = Field(default=0.0, ge=0, le=1, description="How sure this is the answer; any query")
+    snippet: str = Field(description="HTML: escaped text, the matched words in <mark>")
+    score: float = Field(description="Higher is better; comparable within one result list only")
+    confidence: float = Field(default=0.0, ge=0, le=1, description="0..1: how far this hit leads the next one")
 
 
 class SearchSuggestion(BaseModel):

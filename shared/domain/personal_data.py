@@ -51,6 +51,11 @@ class Finding(BaseModel):
         return f"[{self.kind.value}]"
 
 
+def scrub_line(text: str, *, default_region: str = DEFAULT_REGION) -> str:
+    """`scrub`, with every run of whitespace made one space: a customer's words as one line."""
+    return " ".join(scrub(text, default_region=default_region).split())
+
+
 def scrub(text: str, *, default_region: str = DEFAULT_REGION) -> str:
     """`text` with every piece of personal data replaced by its placeholder (`[email]`, `[phone]`, ...).
 

@@ -6,7 +6,6 @@ same translation never overwrite each other silently: the second gets 409 `edit_
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -17,7 +16,7 @@ from shared.domain.articles import Article, ArticleContent, ArticleId, ArticleSt
 from shared.domain.clock import utc_now
 from shared.domain.ids import AgentId
 from shared.domain.paging import InvalidCursor, Page
-from shared.domain.personal_data import scrub
+from shared.domain.personal_data import scrub_line
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.ports import ArticleStore, StaleVersion
 from shared.settings import Settings
@@ -196,17 +195,11 @@ class ArticleEditor:
     def add_phrasing(self, article_id: str, locale: str, text: str, *, source: str = "agent") -> LearnedPhrasing:
         """Teach search a way customers ask for this article; the same text twice is one phrasing."""
         self.get(article_id, locale)
-        clean = " ".join(scrub(text, default_region=self.settings.default_phone_region).split())
+        clean = scrub_line(text, default_region=self.settings.default_phone_region)
         if not clean:
             raise InvalidInput("the phrasing is empty", code="empty_phrasing")
-        digest = hashlib.sha256(f"{article_id}\n{locale}\n{clean.casefold()}".encode()).hexdigest()[:26]
-        phrasing = LearnedPhrasing(
-            article_id=ArticleId(article_id),
-            locale=locale,
-            phrasing_id=f"phr_{digest}",
-            text=clean,
-            source=source,
-            at=utc_now(),
+        phrasing = LearnedPhrasing.learn(
+            ArticleId(article_id), locale, clean, key=clean.casefold(), source=source, at=utc_now()
         )
         self.store.add_phrasing(phrasing)
         return phrasing

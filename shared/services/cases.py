@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.articles import ArticleStatus
+from shared.domain.articles import ARTICLE_ID_PATTERN, LOCALE_PATTERN, ArticleStatus
 from shared.domain.case import Case, CaseStatus, Priority, VersionConflict, require_version
 from shared.domain.channels import AuthorKind, Channel, Direction
 from shared.domain.clock import utc_now
@@ -53,11 +53,11 @@ class ChangeCaseRequest(BaseModel):
     assignee: AgentId | None = Field(default=None, max_length=128, description="Agent id; empty string unassigns")
     article_id: str | None = Field(
         default=None,
-        pattern=r"^$|^[a-z0-9][a-z0-9_-]{0,63}$",
+        pattern=f"^$|{ARTICLE_ID_PATTERN}",
         description="The published article that answers the case (empty string unlinks); its question teaches search",
     )
     article_locale: str | None = Field(
-        default=None, pattern=r"^[a-z]{2}$", description="Which translation; default: the case's language"
+        default=None, pattern=LOCALE_PATTERN, description="Which translation; default: the case's language"
     )
 
 

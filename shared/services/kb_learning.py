@@ -8,13 +8,11 @@ for an editor to finish (`GET /v1/kb/articles?status=draft`).
 
 from __future__ import annotations
 
-import hashlib
-
 from shared.domain.articles import Article, ArticleContent, ArticleId, LearnedPhrasing
 from shared.domain.case import Case
 from shared.domain.clock import utc_now
 from shared.domain.ids import CaseId
-from shared.domain.personal_data import scrub
+from shared.domain.personal_data import scrub_line
 from shared.domain.timeline import CaseDetail
 from shared.ports import ArticleStore, CaseStore, StaleVersion
 from shared.settings import Settings
@@ -46,13 +44,12 @@ class KnowledgeLearning:
         text = self._clean(detail.question)
         if article is None or not text:
             return False  # the translation is gone, or nothing was asked in words
-        digest = hashlib.sha256(f"{case.case_id}\n{article.article_id}\n{locale}".encode()).hexdigest()[:26]
         return self.articles.add_phrasing(
-            LearnedPhrasing(
-                article_id=article.article_id,
-                locale=locale,
-                phrasing_id=f"phr_{digest}",
-                text=text[:1000],
+            LearnedPhrasing.learn(
+                article.article_id,
+                locale,
+                text,
+                key=case.case_id,
                 case_id=case.case_id,
                 source="auto_answer" if case.answer_id and case.assignee is None else "agent_link",
                 at=utc_now(),
@@ -79,4 +76,4 @@ class KnowledgeLearning:
         return True
 
     def _clean(self, text: str) -> str:
-        return " ".join(scrub(text, default_region=self.settings.default_phone_region).split())
+        return scrub_line(text, default_region=self.settings.default_phone_region)

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.articles import Article, ArticleStatus
+from shared.domain.articles import LOCALE_PATTERN, Article, ArticleStatus
 from shared.domain.clock import utc_now
-from shared.domain.knowledge import SearchIndex, SearchSuggestion
+from shared.domain.knowledge import SearchHit, SearchIndex, SearchSuggestion
 from shared.domain.markdown import render
 from shared.domain.personal_data import scrub
 from shared.domain.search_log import ArticleFeedback, SearchRecord, ShownResult
@@ -25,20 +25,10 @@ class ArticleNotPublished(NotFound):
     code = "article_not_found"
 
 
-class SearchResult(BaseModel):
-    article_id: str
-    locale: str
-    title: str
-    short_answer: str
-    snippet: str = Field(description="HTML: escaped text, the matched words in <mark>")
-    score: float
-    confidence: float = Field(description="0..1: how far this hit leads the next one")
-
-
 class SearchResponse(BaseModel):
     search_id: str = Field(description="Pass it when opening a result or giving feedback")
     locale: str
-    items: list[SearchResult]
+    items: list[SearchHit]
 
 
 class PublishedArticle(BaseModel):
@@ -58,7 +48,7 @@ class FeedbackRequest(BaseModel):
 
     helpful: bool
     reason: str | None = Field(default=None, max_length=1000, description="Why not, in the customer's words")
-    locale: str | None = Field(default=None, pattern=r"^[a-z]{2}$", description="Default: the article's served one")
+    locale: str | None = Field(default=None, pattern=LOCALE_PATTERN, description="Default: the article's served one")
     search_id: str | None = Field(default=None, max_length=64)
 
 
@@ -80,8 +70,7 @@ class SelfService:
             results=[ShownResult(article_id=h.article_id, score=h.score) for h in hits],
         )
         self.log.record_search(record)
-        items = [SearchResult.model_validate(h.model_dump()) for h in hits]
-        return SearchResponse(search_id=record.search_id, locale=locale, items=items)
+        return SearchResponse(search_id=record.search_id, locale=locale, items=hits)
 
     def suggest(self, typed: str, locale: str | None, *, limit: int = 5) -> list[SearchSuggestion]:
         return self.index.suggest(typed, self._locale(locale), limit=limit)

@@ -12,14 +12,15 @@ from pydantic import BaseModel
 
 from functions.api.errors import error_responses
 from shared.bootstrap import container
+from shared.domain.articles import ARTICLE_ID_PATTERN, LOCALE_PATTERN
 from shared.domain.knowledge import SearchSuggestion
 from shared.services.self_service import FeedbackRequest, PublishedArticle, SearchResponse
 
 router = Router()  # type: ignore[no-untyped-call]
 
 _TAGS = ["knowledge base"]
-LocaleQuery = Annotated[str | None, Query(pattern=r"^[a-z]{2}$", description="Default: the default language")]
-ArticlePath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+LocaleQuery = Annotated[str | None, Query(pattern=LOCALE_PATTERN, description="Default: the default language")]
+ArticlePath = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]
 Visitor = Annotated[
     str | None,
     Header(

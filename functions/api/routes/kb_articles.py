@@ -14,14 +14,22 @@ from functions.api.auth import Role
 from functions.api.errors import error_responses
 from functions.api.routes.caller import AGENT_SECURITY, SUPERVISORS, current_caller
 from shared.bootstrap import container
-from shared.domain.articles import Article, ArticleId, ArticleStatus, ArticleVersion, LearnedPhrasing
+from shared.domain.articles import (
+    ARTICLE_ID_PATTERN,
+    LOCALE_PATTERN,
+    Article,
+    ArticleId,
+    ArticleStatus,
+    ArticleVersion,
+    LearnedPhrasing,
+)
 from shared.services.articles import ArticleDetailsRequest, SaveArticleRequest
 from shared.services.kb_indexer import ReindexPage
 
 router = Router()  # type: ignore[no-untyped-call]
 
-ArticlePath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-LocalePath = Annotated[str, Path(pattern=r"^[a-z]{2}$")]
+ArticlePath = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]
+LocalePath = Annotated[str, Path(pattern=LOCALE_PATTERN)]
 Limit = Annotated[int | None, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 _TAGS = ["knowledge base (editing)"]
@@ -64,7 +72,7 @@ class AddPhrasingRequest(BaseModel):
 class ReindexRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    locale: str = Field(pattern=r"^[a-z]{2}$")
+    locale: str = Field(pattern=LOCALE_PATTERN)
     cursor: str | None = Field(default=None, max_length=2048)
     limit: int = Field(default=50, ge=1, le=100)
 
@@ -81,7 +89,7 @@ def _supervisor() -> bool:
     responses=error_responses(401, 403, 422),
 )
 def list_articles(
-    locale: Annotated[str, Query(pattern=r"^[a-z]{2}$")] = "en",
+    locale: Annotated[str, Query(pattern=LOCALE_PATTERN)] = "en",
     status: Annotated[ArticleStatus | None, Query()] = None,
     stale: Annotated[bool, Query()] = False,
     limit: Limit = None,
