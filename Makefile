@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 export PYTHONDONTWRITEBYTECODE := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: help install test lint typecheck unit contract integration infra-test e2e synth lambda-build bench dev clean openapi
 
@@ -40,7 +41,13 @@ integration: $(STAMP)  ## real handlers against moto
 infra-test: $(STAMP)  ## CDK template assertions and cdk-nag
 	$(BIN)/pytest -q tests/infra
 
-e2e: $(STAMP)  ## `tugi dev` in a subprocess, driven over HTTP
+# The e2e tests' browser: Debian's chromium, driven by Playwright (which never downloads one of its own).
+# The package lists are refreshed only when the install cannot do without (a fresh machine has none).
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+/usr/bin/chromium:
+	$(APT_INSTALL) chromium || { apt-get update && $(APT_INSTALL) chromium; }
+
+e2e: $(STAMP) /usr/bin/chromium  ## `tugi dev` in a subprocess, driven over HTTP and in chromium
 	$(BIN)/pytest -q tests/e2e
 
 test: lint typecheck unit contract integration infra-test e2e  ## everything CI runs

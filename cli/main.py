@@ -436,6 +436,64 @@ def kb_reindex(locales: LocaleOption = None) -> None:
         sys.stdout.write(f"{locale}  indexed {indexed}  removed {removed}\n")
 
 
+@kb_app.command("gaps")
+def kb_gaps(
+    days: Annotated[int, typer.Option(min=1, max=90, help="The period: this many days up to now")] = 30,
+    locale: Annotated[str | None, typer.Option(help="Only this locale (default: all)")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="Gaps and articles listed")] = 20,
+    min_votes: Annotated[int, typer.Option(min=1, help="Verdicts an article needs to be rated")] = 3,
+    as_json: JsonOption = False,
+) -> None:
+    """What to write next: unanswered questions grouped by wording, deflection, the least helpful articles."""
+    report = _call(_api(), "/v1/reports/kb-gaps", days=days, locale=locale, limit=limit, min_votes=min_votes)
+    if as_json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return
+    console = Console()
+    console.print(
+        f"{report['searches']} searches in {days} days, {report['searches_without_good_result']} without a good"
+        f" result; {report['contacts_without_article']} contacts resolved without an article"
+        + (" [yellow](the oldest searches were left out)[/yellow]" if report["truncated"] else "")
+    )
+    gaps = Table("asked", "locale", "searches", "contacts", "closest article", "also asked as", title="Gaps")
+    for gap in report["gaps"]:
+        gaps.add_row(
+            escape(gap["wording"][:80]),
+            gap["locale"],
+            str(gap["searches"]),
+            str(gap["contacts"]),
+            gap["closest_article_id"] or "",
+            escape("; ".join(e[:40] for e in gap["examples"][:3])),
+        )
+    console.print(gaps)
+    deflection = report["deflection"]
+    console.print(
+        f"Deflection (no contact within {deflection['window_days']} days): {_share(deflection['overall'])}"
+        f"; {deflection['pending']} searches too recent to tell, {deflection['anonymous']} without a visitor id"
+    )
+    articles = Table("article", "locale", "searches", "deflected", title="Deflection by article read")
+    for row in deflection["articles"][:limit]:
+        articles.add_row(row["article_id"], row["locale"], str(row["searches"]), _share(row))
+    console.print(articles)
+    rated = Table("article", "locale", "title", "helpful", "not helpful", "ratio", title="Least helpful articles")
+    for row in report["worst_rated"]:
+        rated.add_row(
+            row["article_id"],
+            row["locale"],
+            escape(row["title"][:50]),
+            str(row["helpful"]),
+            str(row["not_helpful"]),
+            f"{row['helpful_ratio']:.0%}",
+        )
+    console.print(rated)
+
+
+def _share(figures: dict[str, Any]) -> str:
+    if figures["rate"] is None:
+        return "no searches to tell yet"
+    return f"{figures['rate']:.0%} ({figures['deflected']} of {figures['searches']})"
+
+
 @app.command()
 def seed() -> None:
     """Load the demo knowledge base (infra/local/demo_kb) into the running platform.

@@ -46,6 +46,15 @@ class TugiConfig:
     portal_url: str = "https://support.tugi.example"
     # Who gets the contact workflow's escalations and alarms (an email subscription each).
     supervisor_emails: tuple[str, ...] = field(default_factory=tuple)
+    # The knowledge base's OpenSearch Service domain (infra/constructs/knowledge.py): one small node by
+    # default; two or more are spread over availability zones (2, or 3 when the count divides by 3).
+    search_domain_name: str = "tugi-kb"
+    search_instance_type: str = "t3.small.search"
+    search_instance_count: int = 1
+    search_volume_gib: int = 10
+    # "retain" keeps the domain when the stack is deleted; "destroy" suits a dev stack (the index is
+    # rebuilt from the table with `tugi kb reindex`).
+    search_removal_policy: str = "retain"
 
     @property
     def recipients(self) -> tuple[str, ...]:

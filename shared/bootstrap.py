@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from shared.adapters.step_functions import StepFunctionsWorkflow
     from shared.domain.knowledge import SearchIndex
     from shared.domain.triage import AnswerFinder
+    from shared.ports import SearchLog
     from shared.services.agents import AgentDirectory
     from shared.services.answers import AnswerVerdicts
     from shared.services.articles import ArticleEditor
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from shared.services.email_intake import EmailIntake
     from shared.services.kb_indexer import KnowledgeIndexer
     from shared.services.kb_learning import KnowledgeLearning
+    from shared.services.kb_reports import KnowledgeReports
     from shared.services.notices import CustomerNotices
     from shared.services.rejections import RejectedInputArchive
     from shared.services.self_service import SelfService
@@ -133,7 +135,7 @@ class Container:
     def contact_form(self) -> ContactForm:
         from shared.services.contacts import ContactForm
 
-        return ContactForm(self.customers, self.cases, self.once)
+        return ContactForm(self.customers, self.cases, self.once, self.search_log)
 
     @cached_property
     def email_intake(self) -> EmailIntake:
@@ -237,7 +239,17 @@ class Container:
 
     @cached_property
     def search_index(self) -> SearchIndex:
-        """The embedded index, in this process (in memory unless `search_path` names a folder)."""
+        """OpenSearch when `opensearch_url` is set; else the embedded index, in this process (in memory unless
+        `search_path` names a folder)."""
+        if self.settings.opensearch_url:
+            from shared.adapters.search.opensearch import OpenSearchSearchIndex
+
+            return OpenSearchSearchIndex.from_url(
+                self.settings.opensearch_url,
+                service=self.settings.opensearch_service,
+                region=self.settings.region,
+                prefix=self.settings.opensearch_index_prefix,
+            )
         from pathlib import Path
 
         from shared.adapters.search.embedded import EmbeddedSearchIndex
@@ -260,7 +272,7 @@ class Container:
     def kb_learning(self) -> KnowledgeLearning:
         from shared.services.kb_learning import KnowledgeLearning
 
-        return KnowledgeLearning(self.article_store, self.case_store, self.settings)
+        return KnowledgeLearning(self.article_store, self.case_store, self.search_log, self.settings)
 
     @cached_property
     def answer_finder(self) -> AnswerFinder:
@@ -276,12 +288,22 @@ class Container:
         return KnowledgeBaseAnswers(self.search_index, self.settings)
 
     @cached_property
-    def self_service(self) -> SelfService:
+    def search_log(self) -> SearchLog:
         from shared.adapters.dynamo.search_log import DynamoSearchLog
+
+        return DynamoSearchLog(self.table, self.settings.search_log_days)
+
+    @cached_property
+    def self_service(self) -> SelfService:
         from shared.services.self_service import SelfService
 
-        log = DynamoSearchLog(self.table, self.settings.search_log_days)
-        return SelfService(self.article_store, self.search_index, log, self.settings)
+        return SelfService(self.article_store, self.search_index, self.search_log, self.settings)
+
+    @cached_property
+    def kb_reports(self) -> KnowledgeReports:
+        from shared.services.kb_reports import KnowledgeReports
+
+        return KnowledgeReports(self.search_log, self.article_store, self.settings)
 
 
 @lru_cache(maxsize=1)

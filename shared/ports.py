@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -19,7 +19,7 @@ from shared.domain.ids import AgentId, CaseId, CaseReference, CustomerId, Messag
 from shared.domain.merge import MergeRecord
 from shared.domain.message import DeliveryStatus, Message
 from shared.domain.paging import Page
-from shared.domain.search_log import ArticleFeedback, SearchRecord
+from shared.domain.search_log import ArticleFeedback, SearchRecord, UnansweredContact, VisitorContact
 from shared.domain.timeline import CaseDetail, TimelineEntry
 
 R = TypeVar("R", bound=BaseModel)
@@ -270,3 +270,16 @@ class SearchLog(Protocol):
 
     def record_feedback(self, feedback: ArticleFeedback) -> None:
         """Keep the verdict (and its reason) under the article, and on its search when it names one."""
+
+    def record_contact(self, contact: VisitorContact) -> None:
+        """Remember that a visitor contacted us (idempotent per case)."""
+
+    def record_unanswered(self, contact: UnansweredContact) -> None:
+        """Remember a case resolved without an article (idempotent per case)."""
+
+    def searches(self, since: datetime, until: datetime) -> Iterator[SearchRecord]:
+        """The searches of a period, newest first."""
+
+    def visitor_contacts(self, since: datetime, until: datetime) -> Iterator[VisitorContact]: ...
+
+    def unanswered(self, since: datetime, until: datetime) -> Iterator[UnansweredContact]: ...

@@ -7,6 +7,7 @@ and caches it; tests call `get_settings.cache_clear()` after changing the enviro
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -99,8 +100,18 @@ class Settings(BaseSettings):
     kb_locales: tuple[str, ...] = Field(default=("en", "et"), description="Locales articles are written in")
     kb_review_days: int = Field(default=180, ge=1, description="A published article is due for review after this")
     search_log_days: int = Field(default=400, ge=1, description="How long searches are kept (gaps, deflection)")
+    kb_deflection_days: int = Field(
+        default=7, ge=1, le=90, description="A search with no contact from its visitor this long after is deflected"
+    )
+    kb_report_max_searches: int = Field(
+        default=20_000, ge=100, description="Searches one gaps report reads at most (newest first)"
+    )
     search_path: str | None = Field(default=None, description="Embedded index folder; none keeps it in memory")
     opensearch_url: str | None = Field(default=None, description="OpenSearch endpoint; none: the embedded index")
+    opensearch_service: Literal["es", "aoss"] = Field(
+        default="es", description="SigV4 service of an https endpoint: es (a domain) or aoss (serverless)"
+    )
+    opensearch_index_prefix: str = Field(default="tugi-kb", description="OpenSearch indices are {prefix}-{locale}")
 
     def kb_locale_for(self, language: str | None) -> str:
         """The knowledge base's locale for a language (`en-GB` → `en`); the default language when it has none."""

@@ -1,4 +1,5 @@
-"""Lambda entry: the agent REST routes (cases, customers, agents), behind the Cognito authorizer."""
+"""Lambda entry: the agent REST routes (cases, customers, agents, knowledge base, reports), behind the
+Cognito authorizer."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.errors import refusal, register_error_handlers
 from functions.api.guard import check_request
-from functions.api.routes import agents, cases, customers, kb_articles
+from functions.api.routes import agents, cases, customers, kb_articles, reports
 from shared.bootstrap import container
 from shared.observability import logger, metrics, tracer
 
+ROUTERS = (cases.router, customers.router, agents.router, kb_articles.router, reports.router)
 app = APIGatewayRestResolver(enable_validation=True)
-app.include_router(cases.router)
-app.include_router(customers.router)
-app.include_router(agents.router)
-app.include_router(kb_articles.router)
+for router in ROUTERS:
+    app.include_router(router)
 register_error_handlers(app)
 
 

@@ -5,17 +5,24 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any
 
 from shared.errors import MalformedRequest, PayloadTooLarge, TugiError, UnsupportedMediaType
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+FORM = "application/x-www-form-urlencoded"
 
 
 def header(event: dict[str, Any], name: str) -> str | None:
     """A request header, whatever its case."""
     wanted = name.lower()
     return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == wanted), None)
+
+
+def media_type(event: dict[str, Any]) -> str:
+    """The body's content type without its parameters (`; charset=utf-8`), lower case."""
+    return (header(event, "content-type") or "").split(";")[0].strip().lower()
 
 
 def request_id(event: dict[str, Any]) -> str | None:
@@ -51,8 +58,23 @@ def _readable_json(body: bytes, *, decoded: bool) -> TugiError | None:
     return None
 
 
-def check_request(event: dict[str, Any], *, max_bytes: int) -> TugiError | None:
-    """The error to answer with, or None when the request may be routed."""
+def _readable_form(body: bytes, *, decoded: bool) -> TugiError | None:
+    if not decoded:
+        return MalformedRequest("the body is not valid base64")
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return MalformedRequest("the body is not UTF-8")
+    return None
+
+
+def check_request(
+    event: dict[str, Any], *, max_bytes: int, form_paths: re.Pattern[str] | None = None
+) -> TugiError | None:
+    """The error to answer with, or None when the request may be routed.
+
+    Bodies are JSON; a path matching `form_paths` also takes an HTML form's post (its route reads both).
+    """
     if event.get("httpMethod", "").upper() not in _BODY_METHODS:
         return None
     body, decoded = _body(event)
@@ -60,7 +82,9 @@ def check_request(event: dict[str, Any], *, max_bytes: int) -> TugiError | None:
         return PayloadTooLarge(f"the body is larger than {max_bytes} bytes")
     if not body:
         return None  # e.g. POST /unmerge: nothing to type
-    content_type = (header(event, "content-type") or "").split(";")[0].strip().lower()
+    content_type = media_type(event)
+    if content_type == FORM and form_paths is not None and form_paths.fullmatch(event.get("path") or ""):
+        return _readable_form(body, decoded=decoded)
     if content_type != "application/json":
         return UnsupportedMediaType("send the body as application/json")
     return _readable_json(body, decoded=decoded)

@@ -7,7 +7,8 @@ from functools import lru_cache
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
-from functions.api.routes import agents, answers, cases, contacts, customers, health, kb, kb_articles
+from functions.api.agent import ROUTERS as AGENT_ROUTERS
+from functions.api.routes import answers, contacts, health, kb
 
 TITLE = "Tugi API"
 VERSION = "1.0.0"
@@ -17,7 +18,7 @@ VERSION = "1.0.0"
 def openapi_document() -> str:
     app = APIGatewayRestResolver(enable_validation=True)
     public = [health.router, contacts.router, answers.router, kb.router]
-    routers = [*public, cases.router, customers.router, agents.router, kb_articles.router]
+    routers = [*public, *AGENT_ROUTERS]
     for router in routers:
         app.include_router(router)
     return app.get_openapi_json_schema(

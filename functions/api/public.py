@@ -58,7 +58,7 @@ def openapi() -> Response[str]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    refused = check_request(event, max_bytes=container().settings.max_request_bytes)
+    refused = check_request(event, max_bytes=container().settings.max_request_bytes, form_paths=kb.FORM_POSTS)
     if refused is not None:
         _keep_rejected(event, refused.http_status, refused.instance_code)
         return refusal(refused, event)

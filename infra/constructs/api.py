@@ -13,7 +13,7 @@ from constructs import Construct
 from infra.nag import acknowledge
 
 STAGE_NAME = "prod"
-AGENT_RESOURCES = ("cases", "customers", "agents")
+AGENT_RESOURCES = ("cases", "customers", "agents", "reports")
 PUBLIC_BY_DESIGN = (
     "Public by design: anyone may submit the contact form, read the OpenAPI document, search and rate the"
     " published knowledge base, or answer the auto-answer whose unguessable link they were emailed."

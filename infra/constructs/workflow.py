@@ -12,6 +12,7 @@ from pathlib import Path
 from aws_cdk import ArnFormat, Aws, CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
@@ -28,10 +29,9 @@ from constructs import Construct
 from infra.constructs.data import DataConstruct
 from infra.constructs.tugi_function import POWERTOOLS_ENVIRONMENT, RUNTIME, TugiFunction
 from infra.nag import acknowledge
-from infra.stream_consumers import CASE_STREAM
+from infra.stream_consumers import CASE_STREAM, StreamConsumer
 from infra.workflows import (
     CONTACT_WORKFLOW,
-    STREAM_BATCH_SIZE,
     STREAM_HANDLER,
     SWEEP_HANDLER,
     TASKS_HANDLER,
@@ -84,8 +84,8 @@ class WorkflowConstruct(Construct):
         )
         self.topic_key = self._escalation_key()
         self.topic = self._escalation_topic(supervisor_emails)
-        self.dead_letter_queue = _dead_letter_queue(self, "DeadLetters")
-        self.stream_dead_letter_queue = _dead_letter_queue(self, "StreamDeadLetters")
+        self.dead_letter_queue = create_dead_letter_queue(self, "DeadLetters")
+        self.stream_dead_letter_queue = create_dead_letter_queue(self, "StreamDeadLetters")
         self.tasks_function = TugiFunction(
             self,
             "Tasks",
@@ -220,25 +220,7 @@ class WorkflowConstruct(Construct):
 
     def _feed_case_stream(self, data: DataConstruct, mail_domain: str) -> None:
         function = self.stream_function
-        function.function.add_event_source(
-            event_sources.DynamoEventSource(
-                data.table,
-                starting_position=lambda_.StartingPosition.LATEST,
-                batch_size=STREAM_BATCH_SIZE,
-                filters=[lambda_.FilterCriteria.filter(CASE_STREAM.filter_pattern())],
-                report_batch_item_failures=True,
-                bisect_batch_on_error=True,
-                retry_attempts=STREAM_RETRY_ATTEMPTS,
-                max_record_age=STREAM_MAX_RECORD_AGE,
-                on_failure=event_sources.SqsDlq(self.stream_dead_letter_queue),
-            )
-        )
-        acknowledge(
-            function.role,
-            "IAM5[Resource::*]",
-            "dynamodb:ListStreams (the stream event source) and X-Ray's PutTraceSegments and PutTelemetryRecords "
-            "have no resource-level permissions; the stream's records are read on its ARN only.",
-        )
+        subscribe_to_stream(function, data.table, CASE_STREAM, self.stream_dead_letter_queue)
         self.state_machine.grant_start_execution(function.role)
         self.allow_task_responses(function.role)
         # Writes too: agents' loads, settled auto-answers, and the notices it stores before sending.
@@ -268,7 +250,6 @@ class WorkflowConstruct(Construct):
         return function
 
     def _alarms(self) -> None:
-        action = cloudwatch_actions.SnsAction(self.topic)
         metrics = {
             "DeadLettersAlarm": (
                 self.dead_letter_queue.metric_approximate_number_of_messages_visible(
@@ -306,19 +287,58 @@ class WorkflowConstruct(Construct):
             ),
         }
         for construct_id, (metric, description) in metrics.items():
-            alarm = metric.create_alarm(
-                self,
-                construct_id,
-                alarm_description=description,
-                threshold=0,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
-            alarm.add_alarm_action(action)
+            alarm_at_first_occurrence(self, construct_id, metric, description, self.topic)
 
 
-def _dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
+def alarm_at_first_occurrence(
+    scope: Construct, construct_id: str, metric: cloudwatch.IMetric, description: str, topic: sns.ITopic
+) -> cloudwatch.Alarm:
+    """An alarm that tells `topic` when `metric` goes above 0 in one period (no data is fine)."""
+    alarm = cloudwatch.Alarm(
+        scope,
+        construct_id,
+        metric=metric,
+        alarm_description=description,
+        threshold=0,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+    alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))
+    return alarm
+
+
+def subscribe_to_stream(
+    function: TugiFunction, table: dynamodb.ITable, consumer: StreamConsumer, dead_letters: sqs.IQueue
+) -> None:
+    """Feed `function` the table's stream as `consumer` (infra/stream_consumers.py) defines it.
+
+    Its filter and batch size, from LATEST, partial batch responses, bisection on error, bounded
+    retries and record age; what still fails goes to `dead_letters`. A DynamoDB stream serves at most
+    two readers per shard without throttling: each consumer's mapping is one.
+    """
+    function.function.add_event_source(
+        event_sources.DynamoEventSource(
+            table,
+            starting_position=lambda_.StartingPosition.LATEST,
+            batch_size=consumer.batch_size,
+            filters=[lambda_.FilterCriteria.filter(consumer.filter_pattern())],
+            report_batch_item_failures=True,
+            bisect_batch_on_error=True,
+            retry_attempts=STREAM_RETRY_ATTEMPTS,
+            max_record_age=STREAM_MAX_RECORD_AGE,
+            on_failure=event_sources.SqsDlq(dead_letters),
+        )
+    )
+    acknowledge(
+        function.role,
+        "IAM5[Resource::*]",
+        "dynamodb:ListStreams (the stream event source) and X-Ray's PutTraceSegments and PutTelemetryRecords "
+        "have no resource-level permissions; the stream's records are read on its ARN only.",
+    )
+
+
+def create_dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
     """A queue that is itself a dead-letter queue: kept 14 days, read by people after an alarm."""
     queue = sqs.Queue(
         scope,
@@ -330,7 +350,7 @@ def _dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
     acknowledge(
         queue,
         "SQS3",
-        "This queue is a dead-letter queue (of the workflow or the stream mapping, which name it as their "
+        "This queue is a dead-letter queue (of the workflow or a stream mapping, which name it as their "
         "destination rather than in a redrive policy); nothing consumes it automatically.",
     )
     return queue

@@ -14,6 +14,7 @@ from infra.constructs.data import DataConstruct
 from infra.constructs.email_intake import EmailIntakeConstruct
 from infra.constructs.functions import FunctionsConstruct, FunctionSettings
 from infra.constructs.identity import IdentityConstruct
+from infra.constructs.knowledge import KnowledgeConstruct, SearchDomainSettings
 from infra.constructs.workflow import WorkflowConstruct
 
 
@@ -62,6 +63,25 @@ class TugiStack(Stack):
         )
         # The auto-answer's "solved / not solved" links resume the waiting execution.
         workflow.allow_task_responses(functions.public_api.role)
+        knowledge = KnowledgeConstruct(
+            self,
+            "Knowledge",
+            code=functions.code,
+            environment=functions.environment,
+            data=data,
+            alarm_topic=workflow.topic,
+            settings=SearchDomainSettings(
+                domain_name=config.search_domain_name,
+                instance_type=config.search_instance_type,
+                instance_count=config.search_instance_count,
+                volume_gib=config.search_volume_gib,
+                removal_policy=config.search_removal_policy,
+            ),
+        )
+        # Self-service search; reindex and agents' search; triage's answers from the knowledge base.
+        knowledge.allow_search(functions.public_api)
+        knowledge.allow_search(functions.agent_api, write=True)
+        knowledge.allow_search(workflow.tasks_function)
         ApiConstruct(
             self,
             "Api",

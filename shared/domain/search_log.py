@@ -15,6 +15,12 @@ from shared.domain.ids import new_search_id
 class ShownResult(BaseModel):
     article_id: str
     score: float
+    confidence: float = 0.0  # what the auto-answer would have made of it: a good result or not
+
+
+class SearchVerdict(BaseModel):
+    article_id: str
+    helpful: bool
 
 
 class SearchRecord(BaseModel):
@@ -25,6 +31,10 @@ class SearchRecord(BaseModel):
     visitor: str | None = None
     results: list[ShownResult] = []
     opened: list[str] = Field(default=[], description="Articles opened from these results")
+    feedback: list[SearchVerdict] = []
+
+    def helped(self) -> bool:
+        return any(verdict.helpful for verdict in self.feedback)
 
 
 class ArticleFeedback(BaseModel):
@@ -35,4 +45,23 @@ class ArticleFeedback(BaseModel):
     helpful: bool
     reason: str | None = Field(default=None, max_length=1000)
     search_id: str | None = None
+    at: datetime
+
+
+class VisitorContact(BaseModel):
+    """A contact from the portal by a visitor who may have searched first (deflection's other half)."""
+
+    visitor: str
+    case_id: str
+    at: datetime
+
+
+class UnansweredContact(BaseModel):
+    """A case resolved without an article: the knowledge base had nothing for it (a gap)."""
+
+    case_id: str
+    reference: str
+    locale: str
+    channel: str
+    question: str = Field(description="The customer's question, personal data removed")
     at: datetime

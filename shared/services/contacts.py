@@ -19,7 +19,8 @@ from shared.domain.identity import (
 )
 from shared.domain.ids import CaseId, CaseReference, CustomerId, new_message_id
 from shared.domain.message import Author, Message
-from shared.ports import Once
+from shared.domain.search_log import VisitorContact
+from shared.ports import Once, SearchLog
 from shared.services.cases import CaseService
 from shared.services.customers import CustomerService
 from shared.settings import get_settings
@@ -75,14 +76,21 @@ class SubmitContactResponse(BaseModel):
 
 
 class ContactForm:
-    def __init__(self, customers: CustomerService, cases: CaseService, once: Once) -> None:
+    def __init__(self, customers: CustomerService, cases: CaseService, once: Once, log: SearchLog) -> None:
         self.customers = customers
         self.cases = cases
         self.once = once
+        self.log = log
 
-    def submit(self, request: SubmitContactRequest) -> SubmitContactResponse:
-        """Open a case; the same submission again (a double click, a retry) returns the same case."""
-        return self.once.run("web_form", request, lambda: self._submit(request), SubmitContactResponse)
+    def submit(self, request: SubmitContactRequest, *, visitor: str | None = None) -> SubmitContactResponse:
+        """Open a case; the same submission again (a double click, a retry) returns the same case.
+
+        `visitor` is the portal's per-browser id: searches it made before count as not deflected.
+        """
+        accepted = self.once.run("web_form", request, lambda: self._submit(request), SubmitContactResponse)
+        if visitor:
+            self.log.record_contact(VisitorContact(visitor=visitor, case_id=accepted.case_id, at=utc_now()))
+        return accepted
 
     def _submit(self, request: SubmitContactRequest) -> SubmitContactResponse:
         identities = [

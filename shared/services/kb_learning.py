@@ -2,8 +2,8 @@
 
 A case resolved with an article (an agent linked it, or the customer accepted the auto-answer)
 teaches that article the customer's question, personal data removed: the next customer who asks
-the same way finds it first. A case resolved without one proposes a draft article from the case,
-for an editor to finish (`GET /v1/kb/articles?status=draft`).
+the same way finds it first. A case resolved without one is a gap (the gaps report groups them) and
+proposes a draft article from the case, for an editor to finish (`GET /v1/kb/articles?status=draft`).
 """
 
 from __future__ import annotations
@@ -13,17 +13,19 @@ from shared.domain.case import Case
 from shared.domain.clock import utc_now
 from shared.domain.ids import CaseId
 from shared.domain.personal_data import scrub_line
+from shared.domain.search_log import UnansweredContact
 from shared.domain.timeline import CaseDetail
-from shared.ports import ArticleStore, CaseStore, StaleVersion
+from shared.ports import ArticleStore, CaseStore, SearchLog, StaleVersion
 from shared.settings import Settings
 
 PROPOSED_TAG = "proposed"
 
 
 class KnowledgeLearning:
-    def __init__(self, articles: ArticleStore, cases: CaseStore, settings: Settings) -> None:
+    def __init__(self, articles: ArticleStore, cases: CaseStore, log: SearchLog, settings: Settings) -> None:
         self.articles = articles
         self.cases = cases
+        self.log = log
         self.settings = settings
 
     def learn(self, case_id: CaseId) -> str:
@@ -36,7 +38,20 @@ class KnowledgeLearning:
             return "nothing"
         if case.article_id:
             return "phrasing" if self._phrasing(case, detail) else "nothing"
+        self._record_gap(case, detail)
         return "proposal" if self._propose(case, detail) else "nothing"
+
+    def _record_gap(self, case: Case, detail: CaseDetail) -> None:
+        self.log.record_unanswered(
+            UnansweredContact(
+                case_id=case.case_id,
+                reference=case.reference,
+                locale=self.settings.kb_locale_for(case.language),
+                channel=case.channel.value,
+                question=self._clean(detail.question),
+                at=case.updated_at,  # the resolution: the learning runs on the resolving change
+            )
+        )
 
     def _phrasing(self, case: Case, detail: CaseDetail) -> bool:
         locale = case.article_locale or self.settings.kb_locale_for(case.language)

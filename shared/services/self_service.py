@@ -67,7 +67,7 @@ class SelfService:
             locale=locale,
             query=scrub(query, default_region=self.settings.default_phone_region),
             visitor=visitor,
-            results=[ShownResult(article_id=h.article_id, score=h.score) for h in hits],
+            results=[ShownResult(article_id=h.article_id, score=h.score, confidence=h.confidence) for h in hits],
         )
         self.log.record_search(record)
         return SearchResponse(search_id=record.search_id, locale=locale, items=hits)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from aws_cdk.assertions import Match, Template
+
 Resources = dict[str, dict[str, Any]]
 
 
@@ -42,3 +44,22 @@ def api_routes(resources: Resources) -> dict[tuple[str, str], dict[str, Any]]:
         (r["Properties"]["HttpMethod"], path_of(r["Properties"]["ResourceId"])): r["Properties"]
         for _, r in of_type(resources, "AWS::ApiGateway::Method")
     }
+
+
+def assert_dead_letter_queue(template: Template, resources: Resources, id_fragment: str) -> None:
+    """Encrypted, reachable over TLS only, and keeping messages two weeks (time to look at them)."""
+    queue = logical_id_of(resources, "AWS::SQS::Queue", id_fragment)
+    properties = resources[queue]["Properties"]
+    assert properties["SqsManagedSseEnabled"] is True
+    assert properties["MessageRetentionPeriod"] == 14 * 24 * 3600
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [{"Ref": queue}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            },
+        },
+    )

@@ -13,6 +13,8 @@ AGENT_ROUTES = [
     ("ANY", "/v1/customers/{proxy+}"),
     ("ANY", "/v1/agents"),
     ("ANY", "/v1/agents/{proxy+}"),
+    ("ANY", "/v1/reports"),
+    ("ANY", "/v1/reports/{proxy+}"),
     ("GET", "/v1/kb/articles"),
     ("POST", "/v1/kb/reindex"),
     ("ANY", "/v1/kb/articles/{article_id}/{locale}"),

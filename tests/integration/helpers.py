@@ -12,9 +12,11 @@ from moto.ses.models import ses_backends
 from infra.local.platform import EmbeddedPlatform
 
 
-def submit(platform: EmbeddedPlatform, **fields: str | None) -> dict[str, Any]:
+def submit(platform: EmbeddedPlatform, *, visitor: str | None = None, **fields: str | None) -> dict[str, Any]:
+    """The web form, as the portal sends it (`visitor`: its per-browser id header)."""
     body = {"name": "Jüri Tamm", "email": "juri@example.ee", "subject": "Help", "message": "My card was blocked."}
-    response = platform.api("POST", "/v1/contacts", json_body=body | fields)
+    headers = {"x-tugi-visitor": visitor} if visitor else None
+    response = platform.api("POST", "/v1/contacts", json_body=body | fields, headers=headers)
     assert response.status == 202, response.body
     result: dict[str, Any] = response.json()
     return result

@@ -221,3 +221,21 @@ def test_seed_loads_the_demo_knowledge_base(kb: EmbeddedPlatform, demo_imported:
     )
     restored = kb.api("GET", "/v1/kb/articles/card_lost", query={"locale": "et"}).json()
     assert restored["title"] == "Kaotatud või varastatud kaart"
+
+
+def test_gaps_lists_what_customers_searched_for_in_vain(kb: EmbeddedPlatform, demo_imported: Result) -> None:
+    for query in ("can I pay with bitcoin", "paying with bitcoin?", "pay in bitcoin"):
+        assert tugi("kb", "search", query).exit_code == 0
+
+    shown = tugi("kb", "gaps", "--days", "1", "--locale", "en")
+    as_json = tugi("kb", "gaps", "--locale", "en", "--json")
+
+    assert shown.exit_code == 0, shown.output
+    assert "can I pay with bitcoin" in shown.stdout
+    assert "Deflection (no contact within 7 days)" in shown.stdout
+    (report,) = json_lines(as_json)
+    bitcoin = next(g for g in report["gaps"] if "bitcoin" in g["wording"])
+    assert (bitcoin["searches"], len(bitcoin["examples"])) == (3, 2)
+    refused = tugi("kb", "gaps", "--locale", "fr")
+    assert refused.exit_code == 1
+    assert "unsupported_locale" in refused.stderr or "the knowledge base is in" in refused.stderr

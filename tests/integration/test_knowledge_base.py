@@ -37,6 +37,20 @@ def eventually(probe: Callable[[], T], done: Callable[[T], bool], timeout: float
         time.sleep(0.05)
 
 
+def assert_opened_then_not_helpful(kb: EmbeddedPlatform, search_id: str, article_id: str, *, reason: str) -> None:
+    """The search log noted the opened article and the verdict; the reason is kept under the article."""
+    table = kb.settings.table_name
+    item = kb.dynamodb.get_item(TableName=table, Key={"PK": {"S": f"SEARCH#{search_id}"}, "SK": {"S": "SEARCH"}})
+    assert [o["S"] for o in item["Item"]["opened"]["L"]] == [article_id]
+    assert item["Item"]["feedback"]["L"][0]["M"]["helpful"]["BOOL"] is False
+    reasons = kb.dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues={":pk": {"S": f"ARTICLE#{article_id}"}, ":prefix": {"S": "en#FEEDBACK#"}},
+    )["Items"]
+    assert [r["reason"]["S"] for r in reasons] == [reason]
+
+
 def save(kb: EmbeddedPlatform, article_id: str, locale: str, role: str = "supervisor", **fields: Any) -> ApiResponse:
     return kb.api("PUT", f"/v1/kb/articles/{article_id}/{locale}", json_body=fields, token=kb.token(role))
 
@@ -205,14 +219,4 @@ def test_searches_are_logged_without_personal_data(kb: EmbeddedPlatform) -> None
         "/v1/kb/articles/card_lost/feedback",
         json_body={"helpful": False, "reason": "call me on +372 5123 4567", "search_id": result["search_id"]},
     )
-    item = kb.dynamodb.get_item(
-        TableName=kb.settings.table_name, Key={"PK": {"S": f"SEARCH#{result['search_id']}"}, "SK": {"S": "SEARCH"}}
-    )["Item"]
-    assert [o["S"] for o in item["opened"]["L"]] == ["card_lost"]
-    assert item["feedback"]["L"][0]["M"]["helpful"]["BOOL"] is False
-    reasons = kb.dynamodb.query(
-        TableName=kb.settings.table_name,
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-        ExpressionAttributeValues={":pk": {"S": "ARTICLE#card_lost"}, ":prefix": {"S": "en#FEEDBACK#"}},
-    )["Items"]
-    assert [r["reason"]["S"] for r in reasons] == ["call me on [phone]"]
+    assert_opened_then_not_helpful(kb, result["search_id"], "card_lost", reason="call me on [phone]")

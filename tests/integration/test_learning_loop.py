@@ -127,3 +127,8 @@ def test_a_case_resolved_without_an_article_proposes_a_draft_from_the_agents_ans
     assert "mari@example.ee" not in json.dumps(draft)
     assert "proposed" in draft["latest"]["tags"]
     assert kb.api("GET", f"/v1/kb/articles/proposed-{reference}").status == 404  # not served until published
+
+    report = kb.api("GET", "/v1/reports/kb-gaps", query={"locale": "en"}, token=kb.token("agent"))
+    assert report.status == 200, report.body
+    contacts = [(g["wording"], g["contacts"], g["case_ids"]) for g in report.json()["gaps"] if g["contacts"]]
+    assert contacts == [("Interest on savings What interest does the savings account pay?", 1, [case_id])]

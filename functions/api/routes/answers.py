@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel
 
 from functions.api.errors import error_responses
-from functions.api.guard import header
+from functions.api.pages import page, wants_html
 from shared.bootstrap import container
 from shared.domain.answers import AnswerOutcome
 from shared.observability import logger, metrics
@@ -23,16 +23,9 @@ router = Router()  # type: ignore[no-untyped-call]
 
 AnswerId = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Did this solve your problem?</title></head>
-<body><main><h1>{title}</h1>{body}</main></body></html>"""
-
 _FORMS = """<p>Did our answer solve your problem?</p>
 <form method="post" action="{answer_id}/solved"><button type="submit">Yes, it is solved</button></form>
 <form method="post" action="{answer_id}/not-solved"><button type="submit">No, I need a person</button></form>"""
-# The link is the customer's key: no caching, and no Referer carrying it to another site.
-_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 class VerdictResponse(BaseModel):
@@ -47,13 +40,9 @@ _VERDICT: dict[int, Any] = {
 }
 
 
-def _page(title: str, body: str, status: int = 200) -> Response[str]:
-    page = _PAGE.format(title=title, body=body)
-    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=page, headers=_PRIVATE)
-
-
-def _wants_html() -> bool:
-    return "text/html" in (header(router.current_event.raw_event, "accept") or "")
+def _page(title: str, body: str) -> Response[str]:
+    # The link is the customer's key: the shell's headers keep it out of caches and Referers.
+    return page("Did this solve your problem?", f"<h1>{escape(title)}</h1>{body}")
 
 
 @router.get(
@@ -77,7 +66,7 @@ def _verdict(answer_id: str, *, solved: bool) -> Response[Any]:
     outcome = container().answer_verdicts.give(answer_id, solved=solved)
     metrics.add_metric(name=f"AutoAnswer_{outcome.value}", unit="Count", value=1)
     logger.info("auto-answer verdict", extra={"outcome": outcome.value})
-    if _wants_html():
+    if wants_html(router.current_event.raw_event):
         text = "Glad it helped." if solved else "A person from our team will get back to you."
         return _page("Thank you", f"<p>{text}</p>")
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=VerdictResponse(outcome=outcome))

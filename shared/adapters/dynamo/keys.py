@@ -140,3 +140,22 @@ def searches_pk(day: str) -> str:
 def visitor_pk(visitor: str) -> str:
     """GSI2: one visitor's searches (did they contact us after searching?)."""
     return f"VISITOR#{visitor}"
+
+
+def contact_pk(case_id: str) -> str:
+    """What the knowledge base's reports keep about a contact (who searched first, what went unanswered)."""
+    return f"CONTACT#{case_id}"
+
+
+VISITOR_CONTACT = "VISITOR"
+UNANSWERED = "UNANSWERED"
+
+
+def visitor_contacts_pk(day: str) -> str:
+    """GSI1: a day's contacts from known visitors (deflection joins them to the searches)."""
+    return f"VISITORCONTACTS#{day}"
+
+
+def unanswered_pk(day: str) -> str:
+    """GSI1: a day's cases resolved without an article (gaps)."""
+    return f"UNANSWERED#{day}"

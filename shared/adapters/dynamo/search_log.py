@@ -1,14 +1,17 @@
-"""DynamoSearchLog: one item per search, found by id (opened, feedback), by day and by visitor."""
+"""DynamoSearchLog: one item per search, found by id (opened, feedback), by day and by visitor; and
+what the reports need of contacts (a visitor's contact, a case resolved without an article), by day."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
 from shared.adapters.dynamo import keys
-from shared.adapters.dynamo.table import ConditionFailed, DynamoTable
+from shared.adapters.dynamo.table import ConditionFailed, DynamoTable, Item
 from shared.domain.clock import iso
 from shared.domain.ids import new_event_id
-from shared.domain.search_log import ArticleFeedback, SearchRecord
+from shared.domain.search_log import ArticleFeedback, SearchRecord, UnansweredContact, VisitorContact
 
 
 class DynamoSearchLog:
@@ -25,7 +28,10 @@ class DynamoSearchLog:
             "type": "search",
             "ttl": int((record.at + self.keep).timestamp()),
         } | record.model_dump(mode="json", exclude={"results"})
-        item["results"] = [{"article_id": r.article_id, "score": str(round(r.score, 4))} for r in record.results]
+        item["results"] = [
+            {"article_id": r.article_id, "score": str(round(r.score, 4)), "confidence": str(round(r.confidence, 4))}
+            for r in record.results
+        ]
         if record.visitor:
             item |= {"GSI2PK": keys.visitor_pk(record.visitor), "GSI2SK": iso(record.at)}
         self.table.put(item)
@@ -73,3 +79,66 @@ class DynamoSearchLog:
                 )
             except ConditionFailed:
                 return  # an unknown search: the article still counts the vote
+
+    def record_contact(self, contact: VisitorContact) -> None:
+        """Keyed by the case; the first record stands (a replayed submission keeps its time)."""
+        item = {
+            "PK": keys.contact_pk(contact.case_id),
+            "SK": keys.VISITOR_CONTACT,
+            "GSI1PK": keys.visitor_contacts_pk(contact.at.date().isoformat()),
+            "GSI1SK": f"{iso(contact.at)}#{contact.case_id}",
+            "GSI2PK": keys.visitor_pk(contact.visitor),
+            "GSI2SK": iso(contact.at),
+            "type": "visitor_contact",
+            "ttl": int((contact.at + self.keep).timestamp()),
+        } | contact.model_dump(mode="json")
+        try:
+            self.table.put(item, condition="attribute_not_exists(PK)")
+        except ConditionFailed:
+            return
+
+    def record_unanswered(self, contact: UnansweredContact) -> None:
+        """Keyed by the case: resolving it again (after a reopen) moves it to the later day."""
+        self.table.put(
+            {
+                "PK": keys.contact_pk(contact.case_id),
+                "SK": keys.UNANSWERED,
+                "GSI1PK": keys.unanswered_pk(contact.at.date().isoformat()),
+                "GSI1SK": f"{iso(contact.at)}#{contact.case_id}",
+                "type": "unanswered_contact",
+                "ttl": int((contact.at + self.keep).timestamp()),
+            }
+            | contact.model_dump(mode="json")
+        )
+
+    def searches(self, since: datetime, until: datetime) -> Iterator[SearchRecord]:
+        """The searches of a period, newest first."""
+        for item in self._days(keys.searches_pk, since, until):
+            yield SearchRecord.model_validate(item)
+
+    def visitor_contacts(self, since: datetime, until: datetime) -> Iterator[VisitorContact]:
+        for item in self._days(keys.visitor_contacts_pk, since, until):
+            yield VisitorContact.model_validate(item)
+
+    def unanswered(self, since: datetime, until: datetime) -> Iterator[UnansweredContact]:
+        for item in self._days(keys.unanswered_pk, since, until):
+            yield UnansweredContact.model_validate(item)
+
+    def _days(self, partition: Callable[[str], str], since: datetime, until: datetime) -> Iterator[Item]:
+        """One day partition of GSI1 after another, newest first, each read page by page."""
+        day, first = until.date(), since.date()
+        while day >= first:
+            values: dict[str, Any] = {":pk": partition(day.isoformat()), ":from": iso(since), ":to": iso(until) + "~"}
+            start: Item | None = None
+            while True:
+                items, start = self.table.query(
+                    "GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to",
+                    values,
+                    index=keys.GSI1,
+                    forward=False,
+                    start_key=start,
+                )
+                yield from items
+                if not start:
+                    break
+            day -= timedelta(days=1)

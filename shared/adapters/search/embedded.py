@@ -13,10 +13,8 @@ the gap between two hits' scores says how sure the first one is.
 from __future__ import annotations
 
 import html
-import math
 import re
 import threading
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +24,7 @@ import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type info
 import tantivy
 
 from shared.domain.knowledge import IndexedPhrasing, SearchDocument, SearchHit, SearchSuggestion
+from shared.domain.search_ranking import neighbours_wanted, rank_articles
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(r"\w+|\W+", re.UNICODE)
@@ -36,11 +35,6 @@ _FUZZY_WEIGHT = 0.5
 # Character trigrams of the words as written (morphology, compounds, typos); none of 1-2 letter query words.
 _GRAM, _GRAM_WEIGHT, _GRAM_SHORTEST = 3, 0.5, 3
 _SNIPPET_WORDS = 30
-_NEIGHBOURS = 30  # nearest documents (phrasings and articles) that vote
-_TEMPERATURE = 0.2  # a neighbour's vote is exp((score / best - 1) / temperature)
-# A hit's lead over the next (vote share gap times the best match's strength) of this many score points is
-# a confidence of 0.5. On Banking77 the lead ranks right answers above wrong ones best (tests/bench).
-_CONFIDENCE_HALF = 20.0
 
 
 def _stemmer(locale: str) -> Any:
@@ -170,25 +164,13 @@ class EmbeddedSearchIndex:
                 (tantivy.Occur.Must, tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in matches])),
             ]
         )
-        # k nearest neighbours: each close phrasing votes for its article, the closer the more (a softmax
-        # over scores relative to the best). An article's score is its share of the votes scaled by the
-        # best match's score, so the gap between two hits' scores is a confidence in the first.
+        # k nearest neighbours vote for their articles (shared/domain/search_ranking.py).
         neighbours = [
             (str(searcher.doc(address).get_first("key")), float(score))
-            for score, address in searcher.search(found, limit=max(_NEIGHBOURS, limit * 10)).hits
+            for score, address in searcher.search(found, limit=neighbours_wanted(limit)).hits
         ]
-        if not neighbours:
-            return []
-        top = neighbours[0][1]
-        votes: dict[str, float] = defaultdict(float)
-        for key, score in neighbours:
-            votes[key] += math.exp((score / top - 1) / _TEMPERATURE)
-        total = sum(votes.values())
-        shares = sorted(((vote / total, key) for key, vote in votes.items()), reverse=True)
         hits = []
-        for rank, (share, key) in enumerate(shares[:limit]):
-            score = top * share
-            lead = score - top * (shares[rank + 1][0] if rank + 1 < len(shares) else 0.0)
+        for key, score, confidence in rank_articles(neighbours, limit):
             stored = self._article(searcher, key)
             if stored is None:
                 continue  # phrasings whose article left the index in the same commit
@@ -200,7 +182,7 @@ class EmbeddedSearchIndex:
                     short_answer=stored.short_answer,
                     snippet=self._snippet(stored, set(stems)),
                     score=score,
-                    confidence=lead / (lead + _CONFIDENCE_HALF),
+                    confidence=confidence,
                 )
             )
         return hits
