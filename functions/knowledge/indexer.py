@@ -1,7 +1,8 @@
 """Lambda entry: the table's stream, filtered to article heads and learned phrasings, feeds the search index.
 
 Partial batch responses: a record that fails is retried (bisected, then the indexer's DLQ) without
-holding back the others. Every step is idempotent (shared/services/kb_indexer.py).
+holding back the others. The batch's writes reach the index together at its end. Every step is
+idempotent (shared/services/kb_indexer.py).
 """
 
 from __future__ import annotations
@@ -56,4 +57,7 @@ def index(record: DynamoDBRecord) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=index, processor=processor, context=context)
+    # One commit (embedded) or bulk request and refresh (OpenSearch) for the batch, not one per record. Should
+    # that final write fail, the handler fails and the batch is retried whole: every step is idempotent.
+    with container().search_index.batch():
+        return process_partial_response(event=event, record_handler=index, processor=processor, context=context)

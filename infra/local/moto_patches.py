@@ -17,6 +17,10 @@
    states, task timeouts and retry intervals are divided by the scale; a `TimestampPath` wait is
    measured against `utc_now()`. moto also compares timestamps with the machine's local time and
    loops forever on waits under a second; the replacement does neither.
+5. A Query on the table's key reads its partition only. moto looks at every item of the table to find
+   one partition's, so reading a case cost a quarter of a second once 2,000 cases existed (the
+   Banking77 benchmark opens 8,000). The same items, sorted and paged by moto as before; queries on
+   an index are left alone.
 """
 
 from __future__ import annotations
@@ -202,6 +206,32 @@ def _apply_step_functions() -> None:
     retrier_decl.time = _scaled_sleep  # type: ignore[assignment,attr-defined]
 
 
+class _Partition:
+    """A table as a Query on its key should see it: only the items of one partition."""
+
+    def __init__(self, table: Table, hash_key: DynamoType) -> None:
+        self._table, self._hash_key = table, hash_key
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._table, name)
+
+    def all_items(self) -> list[Any]:
+        found = self._table.items.get(self._hash_key)
+        if found is None:
+            return []
+        return list(found.values()) if self._table.range_key_attr else [found]
+
+
+def _partition_query(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        target = self if index_name or hash_key is None else _Partition(self, hash_key)
+        return original(target, hash_key, *args, **kwargs)
+
+    return query
+
+
 def apply() -> None:
     """Install the patches once per process."""
     global _applied  # noqa: PLW0603 - a process-wide, install-once switch
@@ -209,6 +239,7 @@ def apply() -> None:
         return
     _apply_step_functions()
     DynamoDBBackend.transact_write_items = _item_level_rollback(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
+    Table.query = _partition_query(Table.query)  # type: ignore[method-assign]
     for name in _ITEM_OPERATIONS:
         original = getattr(DynamoDBBackend, name, None)
         if original is not None:

@@ -34,20 +34,29 @@ class PowertoolsOnce:
         self.client = client
         self.table_name = table_name
         self.config = IdempotencyConfig(expires_after_seconds=window_seconds, raise_on_no_idempotency_key=True)
+        self._stores: dict[str, DynamoDBPersistenceLayer] = {}
 
     def register_lambda_context(self, context: Any) -> None:
         """So a record left in progress by a crashed invocation expires when that invocation would have."""
         self.config.register_lambda_context(context)
 
+    def _store(self, scope: str) -> DynamoDBPersistenceLayer:
+        """One layer per scope for the life of the process: each new one hooks itself into the shared
+        client's events for good, and every later request would run all of those hooks."""
+        store = self._stores.get(scope)
+        if store is None:
+            store = self._stores[scope] = DynamoDBPersistenceLayer(
+                table_name=self.table_name,
+                key_attr="PK",
+                sort_key_attr="SK",
+                static_pk_value=f"idempotency#{scope}",
+                expiry_attr="ttl",
+                boto3_client=self.client,
+            )
+        return store
+
     def run(self, scope: str, payload: BaseModel, work: Callable[[], R], result_type: type[R]) -> R:
-        store = DynamoDBPersistenceLayer(
-            table_name=self.table_name,
-            key_attr="PK",
-            sort_key_attr="SK",
-            static_pk_value=f"idempotency#{scope}",
-            expiry_attr="ttl",
-            boto3_client=self.client,
-        )
+        store = self._store(scope)
 
         @idempotent_function(  # type: ignore[untyped-decorator]
             data_keyword_argument="payload",

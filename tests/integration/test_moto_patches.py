@@ -223,3 +223,29 @@ def test_a_timestamp_in_the_past_does_not_wait(platform: EmbeddedPlatform) -> No
     started = time.monotonic()
     assert _run(platform, definition, {"at": iso(utc_now() - timedelta(days=1))})["status"] == "SUCCEEDED"
     assert time.monotonic() - started < 5
+
+
+# --- 5. A Query on the table's key reads its partition only ------------------------------------
+
+
+def test_a_query_on_the_key_reads_its_partition_only_and_pages_as_before(
+    platform: EmbeddedPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, table = platform.dynamodb, platform.settings.table_name
+    for pk in ("A", "B", "C"):
+        for sk in ("3", "1", "2"):
+            client.put_item(TableName=table, Item={"PK": {"S": pk}, "SK": {"S": sk}})
+
+    def refuse(_table: object) -> object:
+        raise AssertionError("the whole table was read")
+
+    monkeypatch.setattr(Table, "all_items", refuse)
+    query = {"TableName": table, "KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": {"S": "B"}}}
+    first = client.query(**query, Limit=2)
+    rest = client.query(**query, ExclusiveStartKey=first["LastEvaluatedKey"])
+    backwards = client.query(**query, ScanIndexForward=False)
+
+    assert [i["SK"]["S"] for i in first["Items"] + rest["Items"]] == ["1", "2", "3"]
+    assert {i["PK"]["S"] for i in first["Items"] + rest["Items"]} == {"B"}
+    assert [i["SK"]["S"] for i in backwards["Items"]] == ["3", "2", "1"]
+    assert client.query(**query | {"ExpressionAttributeValues": {":pk": {"S": "none"}}})["Items"] == []
