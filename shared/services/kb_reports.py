@@ -60,9 +60,9 @@ class KnowledgeReports:
         since = until - timedelta(days=days)
         good = self.settings.auto_answer_min_confidence
         cap = self.settings.kb_report_max_searches
-        searches = [s for s in islice(self.log.searches(since, until), cap + 1) if locale in (None, s.locale)]
-        truncated = len(searches) > cap
-        searches = searches[:cap]
+        read = list(islice(self.log.searches(since, until), cap + 1))
+        truncated = len(read) > cap
+        searches = [s for s in read[:cap] if locale in (None, s.locale)]
         unanswered = [c for c in self.log.unanswered(since, until) if locale in (None, c.locale)]
         signals = gap_signals(searches, good) + [
             GapSignal(source=GapSource.CONTACT, text=c.question, locale=c.locale, at=c.at, case_id=c.case_id)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from infra.local.platform import EmbeddedPlatform
+from shared import bootstrap
 from shared.bootstrap import container
 from shared.domain.clock import use_time_source
 from tests.integration.helpers import submit
@@ -130,3 +131,18 @@ def test_a_malformed_visitor_id_is_refused_and_opens_no_case(kb: EmbeddedPlatfor
     assert response.status == 422, response.body
     assert response.json()["error"]["code"] == "validation_failed"
     assert kb.api("GET", "/v1/customers", query={"email": "mari@example.ee"}, token=kb.token("agent")).status == 404
+
+
+def test_a_report_reads_the_newest_searches_up_to_its_limit_and_says_so(
+    kb: EmbeddedPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search(kb, "the oldest question")
+    for n in range(100):
+        search(kb, f"küsimus number {n}", locale="et")
+    monkeypatch.setenv("TUGI_KB_REPORT_MAX_SEARCHES", "100")
+    bootstrap.reset()  # the handlers read their settings anew
+
+    everything, english = report(kb), report(kb, locale="en")
+
+    assert (everything["searches"], everything["truncated"]) == (100, True)
+    assert (english["searches"], english["truncated"]) == (0, True)  # the English search was the oldest
