@@ -3,6 +3,7 @@ and customers searching, reading and rating articles."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -220,3 +221,22 @@ def test_searches_are_logged_without_personal_data(kb: EmbeddedPlatform) -> None
         json_body={"helpful": False, "reason": "call me on +372 5123 4567", "search_id": result["search_id"]},
     )
     assert_opened_then_not_helpful(kb, result["search_id"], "card_lost", reason="call me on [phone]")
+
+
+def test_a_record_the_indexer_cannot_read_goes_to_its_dlq_and_holds_nothing_back(kb: EmbeddedPlatform) -> None:
+    # An article head written by hand without its locale: the indexer fails on it, every time.
+    kb.dynamodb.put_item(
+        TableName=kb.settings.table_name,
+        Item={
+            "PK": {"S": "ARTICLE#broken"},
+            "SK": {"S": "en#HEAD"},
+            "type": {"S": "article"},
+            "article_id": {"S": "broken"},
+        },
+    )
+    assert save(kb, "card_lost", "en", **CARD_LOST, publish=True).status == 201
+
+    assert eventually(lambda: found(kb, "stolen card"), lambda ids: ids[:1] == ["card_lost"]) == ["card_lost"]
+    sqs = kb._client("sqs")
+    dead = eventually(lambda: sqs.receive_message(QueueUrl=kb.kb_dead_letter_queue_url).get("Messages", []), bool)
+    assert [json.loads(m["Body"])["eventName"] for m in dead] == ["INSERT"]  # the record's coordinates, no data
