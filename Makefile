@@ -67,6 +67,7 @@ bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)
 	$(BIN)/python tests/bench/bench_intake.py
 	POWERTOOLS_LOG_LEVEL=WARNING $(BIN)/python tests/bench/bench_workflow.py
 	$(BIN)/python tests/bench/bench_kb_banking77.py
+	$(BIN)/python tests/bench/bench_kb_gaps.py
 
 dev: $(STAMP)  ## the whole platform on http://127.0.0.1:8787 (TUGI_PORT), demo data included; Ctrl+C stops it
 	$(BIN)/tugi dev

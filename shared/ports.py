@@ -277,6 +277,9 @@ class SearchLog(Protocol):
     def record_unanswered(self, contact: UnansweredContact) -> None:
         """Remember a case resolved without an article (idempotent per case)."""
 
+    def forget_unanswered(self, case_id: str) -> None:
+        """The case was resolved again, with an article: it is no gap (nothing to forget is fine)."""
+
     def searches(self, since: datetime, until: datetime) -> Iterator[SearchRecord]:
         """The searches of a period, newest first."""
 

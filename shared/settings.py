@@ -104,7 +104,7 @@ class Settings(BaseSettings):
         default=7, ge=1, le=90, description="A search with no contact from its visitor this long after is deflected"
     )
     kb_report_max_searches: int = Field(
-        default=20_000, ge=100, description="Searches one gaps report reads at most (newest first)"
+        default=10_000, ge=100, description="Searches one gaps report reads at most (newest first)"
     )
     search_path: str | None = Field(default=None, description="Embedded index folder; none keeps it in memory")
     opensearch_url: str | None = Field(default=None, description="OpenSearch endpoint; none: the embedded index")

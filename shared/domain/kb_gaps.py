@@ -7,6 +7,7 @@ feedback counters; shared/services/kb_reports.py reads those and calls these.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import Counter, defaultdict
@@ -19,6 +20,7 @@ import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type info
 from pydantic import BaseModel, Field
 
 from shared.domain.articles import Article
+from shared.domain.personal_data import PersonalDataKind
 from shared.domain.search_log import SearchRecord
 
 # Words that say nothing about the topic. Negations stay: "card not working" is its own question.
@@ -126,6 +128,8 @@ _SNOWBALL = {"en": "english", "et": "estonian"}
 # letters are what they share.
 _STEM_LETTERS = {"et": 5}
 _WORD = re.compile(r"\w+(?:'\w+)?")
+# What personal-data removal left ("call me on [phone]") says nothing about the topic.
+_PLACEHOLDER = re.compile("|".join(re.escape(f"[{kind.value}]") for kind in PersonalDataKind))
 _EXAMPLES = 5
 _local = threading.local()  # a stemmer is not thread-safe: one per thread and locale
 
@@ -137,7 +141,7 @@ def wording(text: str, locale: str) -> frozenset[str]:
     if stemmer is None:
         stemmer = stemmers[locale] = Stemmer.Stemmer(_SNOWBALL.get(locale, "porter"))
     stop = _STOP_WORDS.get(locale, frozenset())
-    words = [w.casefold() for w in _WORD.findall(text)]
+    words = [w.casefold() for w in _WORD.findall(_PLACEHOLDER.sub(" ", text))]
     stems = stemmer.stemWords([w for w in words if w not in stop and not w.isdigit()])
     letters = _STEM_LETTERS.get(locale)
     return frozenset(stem[:letters] for stem in stems)
@@ -172,6 +176,7 @@ class Gap(BaseModel):
 class _Group:
     def __init__(self, key: frozenset[str], order: int) -> None:
         self.key = key
+        self.size = len(key)
         self.order = order  # earlier groups are more frequent: ties go to them
         self.texts: Counter[str] = Counter()
         self.signals: list[GapSignal] = []
@@ -181,16 +186,29 @@ def group_gaps(signals: Iterable[GapSignal], *, similarity: float = 0.5, limit: 
     """Signals grouped by similar wording (Jaccard similarity of their topic stems), most frequent first.
 
     Each wording joins the group of the most similar earlier, more frequent wording, so a group's
-    first wording is its centre and groups never drift into each other.
+    first wording is its centre and groups never drift into each other. Only groups that can reach
+    `similarity` are compared (prefix filtering: two sets that similar share one of the rarest stems
+    of each), so common stems ("card") do not make every wording meet every group.
     """
     by_text: dict[tuple[str, str], list[GapSignal]] = defaultdict(list)
     for signal in signals:
         by_text[(signal.locale, " ".join(signal.text.split()).casefold())].append(signal)
+    keys = {(locale, text): wording(text, locale) or frozenset({text}) for locale, text in by_text}
+    frequency = Counter((locale, stem) for (locale, _), key in keys.items() for stem in key)
+
+    def prefix(locale: str, key: frozenset[str]) -> list[str]:
+        rarest_first = sorted(key, key=lambda stem: (frequency[(locale, stem)], stem))
+        return rarest_first[: len(key) - math.ceil(similarity * len(key)) + 1]
+
     groups: list[_Group] = []
-    by_stem: dict[tuple[str, str], list[_Group]] = defaultdict(list)  # (locale, stem) → groups with it
+    by_stem: dict[tuple[str, str], list[_Group]] = defaultdict(list)  # (locale, prefix stem) → groups
     for (locale, text), same in sorted(by_text.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        key = wording(text, locale) or frozenset({text})
-        candidates = {id(g): g for stem in key for g in by_stem[(locale, stem)]}.values()
+        key = keys[(locale, text)]
+        # A group much smaller or larger than the wording cannot be similar enough: skip it unscored.
+        smallest, largest = similarity * len(key), len(key) / similarity
+        candidates = {
+            id(g): g for stem in prefix(locale, key) for g in by_stem[(locale, stem)] if smallest <= g.size <= largest
+        }.values()
         scored = [(len(key & g.key) / len(key | g.key), -g.order, g) for g in candidates]
         best = max(scored, key=lambda s: s[:2], default=None)
         if best is not None and best[0] >= similarity:
@@ -198,7 +216,7 @@ def group_gaps(signals: Iterable[GapSignal], *, similarity: float = 0.5, limit: 
         else:
             group = _Group(key, len(groups))
             groups.append(group)
-            for stem in key:
+            for stem in prefix(locale, key):
                 by_stem[(locale, stem)].append(group)
         newest_first = sorted(same, key=lambda s: s.at, reverse=True)
         shown = Counter(s.text for s in newest_first).most_common(1)[0][0]  # how it is mostly written; ties: newest

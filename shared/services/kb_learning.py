@@ -37,6 +37,7 @@ class KnowledgeLearning:
         if case.spam:
             return "nothing"
         if case.article_id:
+            self.log.forget_unanswered(case.case_id)  # reopened and resolved again, with an article this time
             return "phrasing" if self._phrasing(case, detail) else "nothing"
         self._record_gap(case, detail)
         return "proposal" if self._propose(case, detail) else "nothing"

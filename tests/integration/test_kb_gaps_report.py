@@ -15,6 +15,7 @@ from shared.bootstrap import container
 from shared.domain.clock import use_time_source
 from tests.integration.helpers import submit
 from tests.integration.test_knowledge_base import eventually, save, search
+from tests.integration.workflow_helpers import change_case
 
 ARTICLES = {
     "card_delivery": {
@@ -146,3 +147,20 @@ def test_a_report_reads_the_newest_searches_up_to_its_limit_and_says_so(
 
     assert (everything["searches"], everything["truncated"]) == (100, True)
     assert (english["searches"], english["truncated"]) == (0, True)  # the English search was the oldest
+
+
+def test_a_case_resolved_without_an_article_is_a_gap_until_it_is_resolved_with_one(kb: EmbeddedPlatform) -> None:
+    """What the case stream does on each resolution (`KnowledgeLearning.learn`), called as it would be."""
+    case_id = submit(kb, subject="Crypto", message="Can I hold crypto in my account?")["case_id"]
+
+    def contact_gaps() -> list[tuple[str, list[str]]]:
+        return [(g["wording"], g["case_ids"]) for g in report(kb)["gaps"] if g["contacts"]]
+
+    change_case(kb, case_id, status="resolved")
+    container().kb_learning.learn(case_id)
+    assert contact_gaps() == [("Crypto Can I hold crypto in my account?", [case_id])]
+
+    change_case(kb, case_id, status="open")
+    change_case(kb, case_id, status="resolved", article_id="card_lost")
+    assert container().kb_learning.learn(case_id) == "phrasing"
+    assert contact_gaps() == []

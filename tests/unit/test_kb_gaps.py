@@ -51,6 +51,12 @@ def test_wording_keeps_topic_stems_and_drops_filler_and_numbers() -> None:
     assert wording("kaardi limiidi muutmine", "et") == {"kaard", "limii", "muutm"}
 
 
+def test_personal_data_placeholders_do_not_make_questions_alike() -> None:
+    assert wording("call me on [phone] about my loan, or mail [email]", "en") == {"call", "loan", "mail"}
+    gaps = group_gaps([signal("call me on [phone] about my loan"), signal("call me at [phone] about my card")])
+    assert len(gaps) == 2
+
+
 def test_estonian_case_forms_of_one_question_are_one_gap() -> None:
     (gap,) = group_gaps(
         [signal("Kuidas muuta kaardi limiiti?", locale="et"), signal("kaardi limiidi muutmine", locale="et")]

@@ -111,6 +111,9 @@ class DynamoSearchLog:
             | contact.model_dump(mode="json")
         )
 
+    def forget_unanswered(self, case_id: str) -> None:
+        self.table.delete(keys.contact_pk(case_id), keys.UNANSWERED)
+
     def searches(self, since: datetime, until: datetime) -> Iterator[SearchRecord]:
         """The searches of a period, newest first."""
         for item in self._days(keys.searches_pk, since, until):
