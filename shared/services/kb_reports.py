@@ -26,6 +26,7 @@ from shared.domain.kb_gaps import (
     group_gaps,
     worst_rated,
 )
+from shared.domain.search_log import SearchRecord
 from shared.errors import InvalidInput
 from shared.ports import ArticleStore, SearchLog
 from shared.settings import Settings
@@ -40,7 +41,10 @@ class GapsReport(BaseModel):
     searches: int = Field(description="Searches read")
     searches_without_good_result: int
     contacts_without_article: int
-    truncated: bool = Field(description="More searches than a report reads: the oldest were left out")
+    truncated: bool = Field(
+        description="More searches than a report reads: the oldest were left out of the gaps (deflection reads"
+        " the searches old enough to decide apart)"
+    )
     gaps: list[Gap] = Field(description="Similar wordings grouped, most frequent first")
     deflection: Deflection
     worst_rated: list[RatedArticle]
@@ -59,17 +63,18 @@ class KnowledgeReports:
         until = utc_now()
         since = until - timedelta(days=days)
         good = self.settings.auto_answer_min_confidence
-        cap = self.settings.kb_report_max_searches
-        read = list(islice(self.log.searches(since, until), cap + 1))
-        truncated = len(read) > cap
-        searches = [s for s in read[:cap] if locale in (None, s.locale)]
+        window = timedelta(days=self.settings.kb_deflection_days)
+        searches, truncated = self._searches(since, until, locale)
+        decided = [s for s in searches if s.at <= until - window]
+        if truncated:  # the newest searches filled the report: read the ones old enough to decide apart
+            decided, _ = self._searches(since, until - window, locale)
+        pending = [s for s in searches if s.at > until - window]
         unanswered = [c for c in self.log.unanswered(since, until) if locale in (None, c.locale)]
         signals = gap_signals(searches, good) + [
             GapSignal(source=GapSource.CONTACT, text=c.question, locale=c.locale, at=c.at, case_id=c.case_id)
             for c in unanswered
             if c.question.strip()
         ]
-        window = timedelta(days=self.settings.kb_deflection_days)
         contacts: dict[str, list[datetime]] = {}
         # Only searches at least `window` old are decided, so every contact deciding one lies in the period.
         for contact in self.log.visitor_contacts(since, until):
@@ -83,9 +88,15 @@ class KnowledgeReports:
             contacts_without_article=len(unanswered),
             truncated=truncated,
             gaps=group_gaps(signals, limit=limit),
-            deflection=deflection(searches, contacts, window=window, now=until, good=good),
+            deflection=deflection(decided + pending, contacts, window=window, now=until, good=good),
             worst_rated=worst_rated(self._published(locale), min_votes=min_votes, limit=limit),
         )
+
+    def _searches(self, since: datetime, until: datetime, locale: str | None) -> tuple[list[SearchRecord], bool]:
+        """The period's searches of the locale, newest first, up to the cap; and whether there were more."""
+        cap = self.settings.kb_report_max_searches
+        read = list(islice(self.log.searches(since, until), cap + 1))
+        return [s for s in read[:cap] if locale in (None, s.locale)], len(read) > cap
 
     def _published(self, locale: str | None) -> list[Article]:
         found: list[Article] = []

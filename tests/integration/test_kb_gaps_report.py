@@ -137,7 +137,11 @@ def test_a_malformed_visitor_id_is_refused_and_opens_no_case(kb: EmbeddedPlatfor
 def test_a_report_reads_the_newest_searches_up_to_its_limit_and_says_so(
     kb: EmbeddedPlatform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    search(kb, "the oldest question")
+    try:
+        days_ago(10)
+        search(kb, "the oldest question", **{"x-tugi-visitor": "visitor-long-ago"})
+    finally:
+        use_time_source(None)
     for n in range(100):
         search(kb, f"küsimus number {n}", locale="et")
     monkeypatch.setenv("TUGI_KB_REPORT_MAX_SEARCHES", "100")
@@ -147,6 +151,8 @@ def test_a_report_reads_the_newest_searches_up_to_its_limit_and_says_so(
 
     assert (everything["searches"], everything["truncated"]) == (100, True)
     assert (english["searches"], english["truncated"]) == (0, True)  # the English search was the oldest
+    # Deflection reads the searches old enough to decide apart: the newest do not crowd them out.
+    assert english["deflection"]["overall"] == {"searches": 1, "deflected": 1, "rate": 1.0}
 
 
 def test_a_case_resolved_without_an_article_is_a_gap_until_it_is_resolved_with_one(kb: EmbeddedPlatform) -> None:
