@@ -45,26 +45,25 @@ def body_bytes(event: dict[str, Any]) -> bytes:
     return _body(event)[0]
 
 
-def _readable_json(body: bytes, *, decoded: bool) -> TugiError | None:
+def _readable_text(body: bytes, *, decoded: bool) -> TugiError | None:
     """Powertools decodes the body after this check; anything it would choke on is refused here."""
-    if not decoded:
-        return MalformedRequest("the body is not valid base64")
-    try:
-        json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        return MalformedRequest("the body is not UTF-8")
-    except (ValueError, RecursionError):
-        return MalformedRequest("the body is not JSON")
-    return None
-
-
-def _readable_form(body: bytes, *, decoded: bool) -> TugiError | None:
     if not decoded:
         return MalformedRequest("the body is not valid base64")
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return MalformedRequest("the body is not UTF-8")
+    return None
+
+
+def _readable_json(body: bytes, *, decoded: bool) -> TugiError | None:
+    refused = _readable_text(body, decoded=decoded)
+    if refused is not None:
+        return refused
+    try:
+        json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return MalformedRequest("the body is not JSON")
     return None
 
 
@@ -84,7 +83,7 @@ def check_request(
         return None  # e.g. POST /unmerge: nothing to type
     content_type = media_type(event)
     if content_type == FORM and form_paths is not None and form_paths.fullmatch(event.get("path") or ""):
-        return _readable_form(body, decoded=decoded)
+        return _readable_text(body, decoded=decoded)
     if content_type != "application/json":
         return UnsupportedMediaType("send the body as application/json")
     return _readable_json(body, decoded=decoded)

@@ -59,5 +59,5 @@ def index(record: DynamoDBRecord) -> None:
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     # One commit (embedded) or bulk request and refresh (OpenSearch) for the batch, not one per record. Should
     # that final write fail, the handler fails and the batch is retried whole: every step is idempotent.
-    with container().search_index.batch():
+    with container().kb_indexer.batch():
         return process_partial_response(event=event, record_handler=index, processor=processor, context=context)

@@ -21,13 +21,13 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.constructs.data import DataConstruct
-from infra.constructs.tugi_function import TugiFunction
-from infra.constructs.workflow import (
+from infra.constructs.operations import (
     ALARM_PERIOD,
     alarm_at_first_occurrence,
     create_dead_letter_queue,
     subscribe_to_stream,
 )
+from infra.constructs.tugi_function import TugiFunction
 from infra.nag import acknowledge, acknowledge_wildcard_resource
 from infra.stream_consumers import KB_INDEXER
 

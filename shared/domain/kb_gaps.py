@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
-import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type information
 from pydantic import BaseModel, Field
 
 from shared.domain.articles import Article
 from shared.domain.personal_data import PersonalDataKind
 from shared.domain.search_log import SearchRecord
+from shared.domain.stemming import stemmer
 
 # Words that say nothing about the topic. Negations stay: "card not working" is its own question.
 _STOP_WORDS = {
@@ -123,7 +121,6 @@ _STOP_WORDS = {
         ]
     ),
 }
-_SNOWBALL = {"en": "english", "et": "estonian"}
 # Estonian inflects by suffix, and Snowball leaves many case forms apart (limiiti, limiidi): their first
 # letters are what they share.
 _STEM_LETTERS = {"et": 5}
@@ -131,18 +128,13 @@ _WORD = re.compile(r"\w+(?:'\w+)?")
 # What personal-data removal left ("call me on [phone]") says nothing about the topic.
 _PLACEHOLDER = re.compile("|".join(re.escape(f"[{kind.value}]") for kind in PersonalDataKind))
 _EXAMPLES = 5
-_local = threading.local()  # a stemmer is not thread-safe: one per thread and locale
 
 
 def wording(text: str, locale: str) -> frozenset[str]:
     """The stems that carry a question's topic: two wordings sharing most of them ask the same thing."""
-    stemmers: dict[str, Any] = _local.__dict__.setdefault("stemmers", {})
-    stemmer = stemmers.get(locale)
-    if stemmer is None:
-        stemmer = stemmers[locale] = Stemmer.Stemmer(_SNOWBALL.get(locale, "porter"))
     stop = _STOP_WORDS.get(locale, frozenset())
     words = [w.casefold() for w in _WORD.findall(_PLACEHOLDER.sub(" ", text))]
-    stems = stemmer.stemWords([w for w in words if w not in stop and not w.isdigit()])
+    stems = stemmer(locale).stemWords([w for w in words if w not in stop and not w.isdigit()])
     letters = _STEM_LETTERS.get(locale)
     return frozenset(stem[:letters] for stem in stems)
 

@@ -14,6 +14,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
+# What a match in each part of an article weighs, alike on every backend: the title most, then a learned
+# phrasing, the short answer, the body. Fuzzy matches (typos) and character trigrams weigh less.
+FIELD_WEIGHTS = {"title": 3.0, "phrasing": 2.0, "short_answer": 1.5, "body": 1.0}
+FUZZY_WEIGHT = 0.5
+GRAM_WEIGHT = 0.5
+GRAM_SHORTEST = 3  # query words under three letters get no trigrams: "ot" would find every "not"
 NEIGHBOURS = 30  # nearest documents (phrasings and articles) that vote
 TEMPERATURE = 0.2  # a neighbour's vote is exp((score / best - 1) / temperature)
 # A hit's lead over the next (vote share gap times the best match's strength) of this many score points is

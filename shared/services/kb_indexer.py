@@ -8,6 +8,7 @@ which keeps the learning loop's cost per resolved case constant however many phr
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -63,6 +64,10 @@ class KnowledgeIndexer:
             self.index.add_phrasing(change.article_id, change.locale, phrasing)
         elif change.kind is ChangeKind.PHRASING_REMOVED and change.phrasing_id:
             self.index.remove_phrasing(change.article_id, change.locale, change.phrasing_id)
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Changes applied inside reach the index together when the block ends (one stream batch)."""
+        return self.index.batch()
 
     def sync(self, article_id: str, locale: str) -> bool:
         """Make the index hold what the table holds for one translation; True when it is searchable."""

@@ -20,14 +20,11 @@ class DynamoSearchLog:
         self.keep = timedelta(days=keep_days)
 
     def record_search(self, record: SearchRecord) -> None:
-        item = {
+        item = self._dated(keys.searches_pk, record.at, record.search_id, "search") | {
             "PK": keys.search_pk(record.search_id),
             "SK": keys.SEARCH,
-            "GSI1PK": keys.searches_pk(record.at.date().isoformat()),
-            "GSI1SK": f"{iso(record.at)}#{record.search_id}",
-            "type": "search",
-            "ttl": int((record.at + self.keep).timestamp()),
-        } | record.model_dump(mode="json", exclude={"results"})
+        }
+        item |= record.model_dump(mode="json", exclude={"results"})
         item["results"] = [
             {"article_id": r.article_id, "score": str(round(r.score, 4)), "confidence": str(round(r.confidence, 4))}
             for r in record.results
@@ -82,16 +79,13 @@ class DynamoSearchLog:
 
     def record_contact(self, contact: VisitorContact) -> None:
         """Keyed by the case; the first record stands (a replayed submission keeps its time)."""
-        item = {
+        item = self._dated(keys.visitor_contacts_pk, contact.at, contact.case_id, "visitor_contact") | {
             "PK": keys.contact_pk(contact.case_id),
             "SK": keys.VISITOR_CONTACT,
-            "GSI1PK": keys.visitor_contacts_pk(contact.at.date().isoformat()),
-            "GSI1SK": f"{iso(contact.at)}#{contact.case_id}",
             "GSI2PK": keys.visitor_pk(contact.visitor),
             "GSI2SK": iso(contact.at),
-            "type": "visitor_contact",
-            "ttl": int((contact.at + self.keep).timestamp()),
-        } | contact.model_dump(mode="json")
+        }
+        item |= contact.model_dump(mode="json")
         try:
             self.table.put(item, condition="attribute_not_exists(PK)")
         except ConditionFailed:
@@ -99,17 +93,11 @@ class DynamoSearchLog:
 
     def record_unanswered(self, contact: UnansweredContact) -> None:
         """Keyed by the case: resolving it again (after a reopen) moves it to the later day."""
-        self.table.put(
-            {
-                "PK": keys.contact_pk(contact.case_id),
-                "SK": keys.UNANSWERED,
-                "GSI1PK": keys.unanswered_pk(contact.at.date().isoformat()),
-                "GSI1SK": f"{iso(contact.at)}#{contact.case_id}",
-                "type": "unanswered_contact",
-                "ttl": int((contact.at + self.keep).timestamp()),
-            }
-            | contact.model_dump(mode="json")
-        )
+        item = self._dated(keys.unanswered_pk, contact.at, contact.case_id, "unanswered_contact") | {
+            "PK": keys.contact_pk(contact.case_id),
+            "SK": keys.UNANSWERED,
+        }
+        self.table.put(item | contact.model_dump(mode="json"))
 
     def forget_unanswered(self, case_id: str) -> None:
         self.table.delete(keys.contact_pk(case_id), keys.UNANSWERED)
@@ -126,6 +114,15 @@ class DynamoSearchLog:
     def unanswered(self, since: datetime, until: datetime) -> Iterator[UnansweredContact]:
         for item in self._days(keys.unanswered_pk, since, until):
             yield UnansweredContact.model_validate(item)
+
+    def _dated(self, partition: Callable[[str], str], at: datetime, item_id: str, kind: str) -> Item:
+        """What every record the reports read by day has: its day on GSI1, its type, its expiry."""
+        return {
+            "GSI1PK": partition(at.date().isoformat()),
+            "GSI1SK": f"{iso(at)}#{item_id}",
+            "type": kind,
+            "ttl": int((at + self.keep).timestamp()),
+        }
 
     def _days(self, partition: Callable[[str], str], since: datetime, until: datetime) -> Iterator[Item]:
         """One day partition of GSI1 after another, newest first, each read page by page."""

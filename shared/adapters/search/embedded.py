@@ -20,25 +20,33 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type information
 import tantivy
 
 from shared.domain.knowledge import IndexedPhrasing, SearchDocument, SearchHit, SearchSuggestion
-from shared.domain.search_ranking import neighbours_wanted, rank_articles
+from shared.domain.search_ranking import (
+    FIELD_WEIGHTS,
+    FUZZY_WEIGHT,
+    GRAM_SHORTEST,
+    GRAM_WEIGHT,
+    neighbours_wanted,
+    rank_articles,
+)
+from shared.domain.stemming import stemmer
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(r"\w+|\W+", re.UNICODE)
-_SNOWBALL = {"en": "english", "et": "estonian", "ru": "russian", "fi": "finnish", "de": "german", "lv": "porter"}
-# Field → weight of an exact stem match there.
-_WEIGHTS = {"title_stems": 3.0, "phrasing_stems": 2.0, "answer_stems": 1.5, "body_stems": 1.0}
-_FUZZY_WEIGHT = 0.5
+# Stemmed field → weight of an exact stem match there.
+_STEM_FIELDS = {
+    "title": "title_stems",
+    "phrasing": "phrasing_stems",
+    "short_answer": "answer_stems",
+    "body": "body_stems",
+}
+_WEIGHTS = {_STEM_FIELDS[part]: weight for part, weight in FIELD_WEIGHTS.items()}
+_FUZZY_WEIGHT = FUZZY_WEIGHT
 # Character trigrams of the words as written (morphology, compounds, typos); none of 1-2 letter query words.
-_GRAM, _GRAM_WEIGHT, _GRAM_SHORTEST = 3, 0.5, 3
+_GRAM, _GRAM_WEIGHT, _GRAM_SHORTEST = 3, GRAM_WEIGHT, GRAM_SHORTEST
 _SNIPPET_WORDS = 30
-
-
-def _stemmer(locale: str) -> Any:
-    return Stemmer.Stemmer(_SNOWBALL.get(locale, "porter"))
 
 
 def words(text: str) -> list[str]:
@@ -46,15 +54,10 @@ def words(text: str) -> list[str]:
 
 
 class Analyzer:
-    """Words and their stems, per locale (a stemmer is not thread-safe: one per thread and locale)."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
+    """Words and their stems, per locale."""
 
     def stems(self, text: str, locale: str) -> list[str]:
-        cache: dict[str, Any] = self._local.__dict__.setdefault("stemmers", {})
-        stemmer = cache.get(locale) or cache.setdefault(locale, _stemmer(locale))
-        return list(stemmer.stemWords(words(text)))
+        return list(stemmer(locale).stemWords(words(text)))
 
 
 class EmbeddedSearchIndex:

@@ -8,8 +8,9 @@ names, its word statistics are not mixed with another language's, a locale nobod
 an index that does not exist (searching it finds nothing), and adding a locale never changes an existing
 index.
 
-Analysis mirrors the embedded index. Text is split into words the way the embedded index splits it (every
-character that is not a letter, digit, underscore or apostrophe separates words); words are lower-cased, stop
+Analysis mirrors the embedded index. Text is split into words much as the embedded index splits it (every
+character that is not a letter, digit, underscore or apostrophe separates words; unlike the embedded index,
+an apostrophe inside a word keeps it whole: "can't"); words are lower-cased, stop
 words dropped, and stemmed with the Snowball stemmer of the locale. English is stemmed with `porter2`, the
 Snowball English stemmer PyStemmer uses, not `english` (the older Porter stemmer of the built-in `english`
 analyzer), so both backends agree on which word forms match. Estonian: OpenSearch has a built-in `estonian`
@@ -41,7 +42,15 @@ from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import RequestError, TransportError
 
 from shared.domain.knowledge import IndexedPhrasing, SearchDocument, SearchHit, SearchSuggestion
-from shared.domain.search_ranking import RankedArticle, neighbours_wanted, rank_articles
+from shared.domain.search_ranking import (
+    FIELD_WEIGHTS,
+    FUZZY_WEIGHT,
+    GRAM_SHORTEST,
+    GRAM_WEIGHT,
+    RankedArticle,
+    neighbours_wanted,
+    rank_articles,
+)
 from shared.errors import InvalidInput, Unavailable
 
 Service = Literal["es", "aoss"]
@@ -50,13 +59,9 @@ Json = dict[str, Any]
 # Words as the index splits them: letters, digits and underscores, with apostrophes inside ("can't", "bank's").
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 _LOCALE = re.compile(r"[a-z]{2,8}")
-# Field → weight of a stemmed match there, as in the embedded index.
-WEIGHTS = {"title": 3.0, "phrasing": 2.0, "short_answer": 1.5, "body": 1.0}
-FUZZY_WEIGHT = 0.5
+WEIGHTS = FIELD_WEIGHTS  # field → weight of a stemmed match there
 FUZZINESS = "AUTO:5,9"  # no edit under five letters, one from five, two from nine
 FUZZY_SHORTEST = 5
-GRAM_WEIGHT = 0.5
-GRAM_SHORTEST = 3  # query words under three letters get no trigrams: "ot" would find every "not"
 TIE_BREAKER = 0.3
 SNIPPET_CHARS = 200
 SUGGEST_SHORTEST = 2
@@ -355,7 +360,6 @@ class OpenSearchSearchIndex:
         self._ready: set[str] = set()  # locales whose template and index this process has made sure of
         self._lock = threading.RLock()
         self._batch: PendingWrites | None = None
-        self._batching = 0
 
     @classmethod
     def from_url(
@@ -394,17 +398,15 @@ class OpenSearchSearchIndex:
     @contextmanager
     def batch(self) -> Iterator[None]:
         with self._lock:
-            if not self._batching:
-                self._batch = PendingWrites()
-            self._batching += 1
+            if self._batch is not None:  # an inner batch joins the outer one
+                yield
+                return
+            writes = self._batch = PendingWrites()
             try:
                 yield
             finally:
-                self._batching -= 1
-                if not self._batching:
-                    writes, self._batch = self._batch, None
-                    if writes is not None:
-                        self._send(writes)
+                self._batch = None
+                self._send(writes)
 
     def delete_indices(self) -> None:
         """Remove every index and index template of this prefix (tests; a rebuild with new analysis)."""
