@@ -55,13 +55,14 @@ test: lint typecheck unit contract integration infra-test e2e  ## everything CI 
 lambda-build: $(STAMP)  ## build the Lambda code folders (python3.13, arm64) under build/lambda
 	$(BIN)/python -m infra.build_lambda
 
-infra/node_modules/.bin/cdk: infra/package.json
-	cd infra && npm install --no-audit --no-fund --silent
+# The CDK CLI (npm aws-cdk@2) in node_modules/ at the root, where cdk.json is: `npx cdk ...` runs it.
+node_modules/.bin/cdk: package.json package-lock.json
+	npm install --no-audit --no-fund --silent
 	@touch $@
 
-synth: $(STAMP) lambda-build infra/node_modules/.bin/cdk  ## cdk synth (no Docker, no AWS account)
-	rm -rf infra/cdk.out
-	cd infra && PATH="$(CURDIR)/$(BIN):$$PATH" node_modules/.bin/cdk synth --quiet
+synth: $(STAMP) lambda-build node_modules/.bin/cdk  ## cdk synth from the root (no Docker, no AWS account)
+	rm -rf cdk.out
+	node_modules/.bin/cdk synth --quiet
 
 bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)
 	$(BIN)/python tests/bench/bench_intake.py
@@ -73,7 +74,7 @@ dev: $(STAMP)  ## the whole platform on http://127.0.0.1:8787 (TUGI_PORT), demo 
 	$(BIN)/tugi dev
 
 clean:  ## remove build output and the virtual environment
-	rm -rf build infra/cdk.out $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build cdk.out node_modules $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 openapi: $(STAMP)  ## regenerate docs/openapi.json from the routes (a test fails when it drifts)
 	POWERTOOLS_TRACE_DISABLED=true $(BIN)/python -m functions.api > docs/openapi.json

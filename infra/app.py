@@ -1,4 +1,4 @@
-"""The CDK app: `cdk synth` / `cdk deploy` from infra/ (cdk.json runs `python app.py`)."""
+"""The CDK app: `cdk synth` / `cdk deploy` from the repository root (cdk.json runs `python -m infra.app`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 _INFRA_DIR = Path(__file__).resolve().parent
-# `python app.py` puts infra/ first on sys.path, where infra/constructs/ would shadow the
-# `constructs` library; the repo root in its place makes `import infra...` work.
+# Run as `python infra/app.py`, Python puts infra/ first on sys.path, where infra/constructs/ would
+# shadow the `constructs` library; the repo root in its place makes `import infra...` work.
 sys.path[:] = [str(_INFRA_DIR.parent), *(p for p in sys.path if Path(p or ".").resolve() != _INFRA_DIR)]
 
 from infra.jsii_env import silence_node_end_of_life_warning  # noqa: E402 - needs the sys.path fix above

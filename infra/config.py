@@ -17,7 +17,7 @@ INFRA_DIR = Path(__file__).resolve().parent
 REPO_ROOT = INFRA_DIR.parent
 DEFAULT_LAMBDA_ASSET_DIR = REPO_ROOT / "build" / "lambda"
 DEFAULT_NLP_LAYER_DIR = REPO_ROOT / "build" / "lambda-layers" / "nlp"
-CDK_JSON = INFRA_DIR / "cdk.json"
+CDK_JSON = REPO_ROOT / "cdk.json"
 
 
 @dataclass(frozen=True)
