@@ -52,7 +52,7 @@ e2e: $(STAMP) /usr/bin/chromium  ## `tugi dev` in a subprocess, driven over HTTP
 
 test: lint typecheck unit contract integration infra-test e2e  ## everything CI runs
 
-lambda-build: $(STAMP)  ## build the Lambda code folders (python3.13, arm64) under build/lambda
+lambda-build: $(STAMP)  ## build the Lambda code folders (python3.13, arm64, with .pyc) under build/lambda
 	$(BIN)/python -m infra.build_lambda
 
 # The CDK CLI (npm aws-cdk@2) in node_modules/ at the root, where cdk.json is: `npx cdk ...` runs it.

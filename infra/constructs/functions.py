@@ -17,7 +17,8 @@ from infra.constructs.tugi_function import TugiFunction
 
 REJECTED_PREFIX = "rejected/"
 ATTACHMENTS_PREFIX = "messages/"  # shared/services/email_intake.py keys attachments there
-ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", ".deps-stamp"]
+# The build's .pyc files ship: /var/task is read-only, so without them every cold start compiles every module.
+ASSET_EXCLUDES = [".deps-stamp"]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> TugiStack:
     # Only our source packages: the stack must synthesise without the pip step of the real build.
     asset_dir = tmp_path_factory.mktemp("lambda")
     copy_sources(REPO_ROOT, asset_dir)
+    (asset_dir / "functions" / "__pycache__").mkdir()
+    (asset_dir / "functions" / "__pycache__" / "__init__.cpython-313.pyc").write_bytes(b"bytecode the build made")
     layer_dir = tmp_path_factory.mktemp("nlp-layer")
     (layer_dir / "python").mkdir()
     context = {**cdk_json_context(), "lambda_asset_dir": str(asset_dir), "nlp_layer_dir": str(layer_dir)}

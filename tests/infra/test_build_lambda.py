@@ -1,4 +1,5 @@
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -8,12 +9,18 @@ from infra import build_lambda
 from infra.build_lambda import (
     STAMP_NAME,
     BuildError,
+    BytecodeCompiler,
+    Target,
     build,
     build_layer,
     copy_sources,
+    find_lambda_python,
     pip_install,
     runtime_dependencies,
 )
+
+LAMBDA_PYTHON = find_lambda_python()
+needs_python_3_13 = pytest.mark.skipif(LAMBDA_PYTHON is None, reason="no Python 3.13 on this machine")
 
 PYPROJECT = """
 [project]
@@ -143,3 +150,85 @@ def test_a_layer_holds_its_optional_group_under_python_and_is_rebuilt_only_when_
     (repo / "constraints.txt").write_text("lingua-language-detector==2.1.1\n", encoding="utf-8")
     build_layer(repo, layer, "nlp", install)
     assert len(install.calls) == 2
+
+
+def _pip_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **options: str) -> list[str]:
+    commands: list[list[str]] = []
+
+    def fake_run(command: list[str], check: bool) -> subprocess.CompletedProcess[bytes]:
+        commands.append(command)
+        return subprocess.CompletedProcess(command, returncode=0)
+
+    monkeypatch.setattr(build_lambda.subprocess, "run", fake_run)
+    pip_install(tmp_path, ["pydantic"], tmp_path / "constraints.txt", **options)
+    (command,) = commands
+    return command
+
+
+def test_the_host_platform_build_asks_pip_for_x86_64_wheels_of_python_3_13(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    command = _pip_command(monkeypatch, tmp_path, platform="x86_64")
+    start = command.index("--platform")
+    assert command[start : start + 6] == [
+        "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.13",
+    ]  # fmt: skip
+
+
+def test_an_unknown_platform_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="unknown platform"):
+        _pip_command(monkeypatch, tmp_path, platform="riscv64")
+
+
+def _bytecode_flags(pyc: Path) -> int:
+    """The flags word of a .pyc header (PEP 552): 1 = hash-based, not checked against its source."""
+    return int.from_bytes(pyc.read_bytes()[4:8], "little")
+
+
+@needs_python_3_13
+def test_every_module_ships_bytecode_for_python_3_13_that_is_never_checked_against_its_source(
+    repo: Path, tmp_path: Path
+) -> None:
+    out, layer = tmp_path / "out", tmp_path / "layers" / "nlp"
+
+    def install(out_dir: Path, dependencies: Sequence[str], constraints: Path) -> None:
+        (out_dir / "dependency").mkdir()
+        (out_dir / "dependency" / "__init__.py").write_text("VALUE = 1\n", encoding="utf-8")
+        (out_dir / "phonenumbers" / "geodata").mkdir(parents=True)
+        (out_dir / "phonenumbers" / "geodata" / "data0.py").write_text("DATA = {}\n", encoding="utf-8")
+
+    target = Target(compiler=BytecodeCompiler(LAMBDA_PYTHON))
+    build(repo, out, install, target)
+    build_layer(repo, layer, "nlp", install, target)
+
+    compiled = {
+        out / "shared" / "__pycache__" / "__init__.cpython-313.pyc",
+        out / "functions" / "api" / "__pycache__" / "public.cpython-313.pyc",
+        out / "dependency" / "__pycache__" / "__init__.cpython-313.pyc",
+        layer / "python" / "dependency" / "__pycache__" / "__init__.cpython-313.pyc",
+    }
+    assert {pyc for pyc in compiled if pyc.is_file()} == compiled
+    assert {_bytecode_flags(pyc) for pyc in compiled} == {1}
+    assert not list(out.rglob("*.cpython-311.pyc")), "the repository's own bytecode stays out"
+    assert not list((out / "phonenumbers").rglob("*.pyc")), "tables Tugi never imports stay uncompiled"
+
+
+@needs_python_3_13
+def test_a_build_with_bytecode_reinstalls_a_folder_built_without(repo: Path, tmp_path: Path) -> None:
+    out, install = tmp_path / "out", RecordingInstaller()
+    build(repo, out, install)
+    build(repo, out, install, Target(compiler=BytecodeCompiler(LAMBDA_PYTHON)))
+    assert len(install.calls) == 2, "the dependencies built without bytecode are compiled too"
+
+
+def test_without_python_3_13_the_build_ships_no_bytecode_and_says_what_that_costs(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(repo, tmp_path / "out", RecordingInstaller(), Target(compiler=BytecodeCompiler(None)))
+    assert not list((tmp_path / "out").rglob("*.pyc"))
+    assert capsys.readouterr().err.count("no Python 3.13 found") == 1
+
+
+def test_an_interpreter_named_for_the_bytecode_must_be_python_3_13() -> None:
+    with pytest.raises(BuildError, match=r"not Python 3\.13"):
+        find_lambda_python(sys.executable if sys.version_info[:2] != (3, 13) else "/bin/false")

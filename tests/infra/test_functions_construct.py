@@ -136,3 +136,10 @@ def test_stack_without_built_lambda_code_says_how_to_build_it(tmp_path: Path) ->
     app = App(context={**cdk_json_context(), "lambda_asset_dir": str(tmp_path)})
     with pytest.raises(FileNotFoundError, match="make lambda-build"):
         TugiStack(app, "Tugi", config=TugiConfig.from_context(app.node))
+
+
+def test_the_code_asset_ships_the_bytecode_the_build_compiled(stack: TugiStack, template: object) -> None:
+    # /var/task is read-only: a .pyc left out of the asset is compiled again on every cold start.
+    staged = [path for path in Path(stack.node.root.outdir).glob("asset.*") if (path / "functions").is_dir()]
+    assert staged, "the Lambda code asset was not staged"
+    assert all((path / "functions" / "__pycache__" / "__init__.cpython-313.pyc").is_file() for path in staged)
