@@ -35,6 +35,17 @@ DEFAULT_LAYERS_DIR = REPO_ROOT / "build" / "lambda-layers"
 # Optional dependency groups built as layers: only the functions that import them carry them.
 LAYERS = ("nlp",)
 SOURCE_PACKAGES = ("shared", "functions")
+# The modules the functions' handlers live in (tests/infra checks them against the template): what a
+# cold start imports, measured by tests/bench/bench_cold_start.py.
+ENTRY_MODULES = (
+    "functions.api.public",
+    "functions.api.agent",
+    "functions.email.intake",
+    "functions.workflow.tasks",
+    "functions.workflow.case_stream",
+    "functions.workflow.sweep",
+    "functions.knowledge.indexer",
+)
 STAMP_NAME = ".deps-stamp"
 # The Lambda runtime is python3.13 on Graviton (aarch64); x86_64 builds a folder this machine can import.
 LAMBDA_PYTHON_VERSION = (3, 13)

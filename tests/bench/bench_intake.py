@@ -21,13 +21,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-ENTRY_MODULES = (
-    "functions.api.public",
-    "functions.api.agent",
-    "functions.email.intake",
-    "functions.workflow.tasks",
-    "functions.workflow.case_stream",
-)
 _MESSAGE_ID = re.compile(rb"^(message-id:\s*<)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -86,6 +79,7 @@ def main() -> None:
         {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR"}
     )
     sys.path.insert(0, str(REPO))
+    from infra.build_lambda import ENTRY_MODULES
     from infra.local.events import LambdaContext, s3_put_sqs_event
     from infra.local.platform import EmbeddedPlatform
 

@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 from aws_cdk import App
 
+from infra.build_lambda import ENTRY_MODULES
 from infra.config import TugiConfig, cdk_json_context
 from infra.stacks.tugi_stack import TugiStack
 from tests.infra.cfn import Resources, logical_id_of, of_type
@@ -143,3 +144,10 @@ def test_the_code_asset_ships_the_bytecode_the_build_compiled(stack: TugiStack, 
     staged = [path for path in Path(stack.node.root.outdir).glob("asset.*") if (path / "functions").is_dir()]
     assert staged, "the Lambda code asset was not staged"
     assert all((path / "functions" / "__pycache__" / "__init__.cpython-313.pyc").is_file() for path in staged)
+
+
+def test_every_handler_lives_in_an_entry_module_the_cold_start_bench_measures(resources: Resources) -> None:
+    functions = of_type(resources, "AWS::Lambda::Function")
+    handlers = {function["Properties"].get("Handler", "") for _, function in functions}
+    ours = {handler.rsplit(".", 1)[0] for handler in handlers if handler.startswith("functions.")}
+    assert ours == set(ENTRY_MODULES)

@@ -52,6 +52,7 @@ from shared.domain.search_ranking import (
     rank_articles,
 )
 from shared.errors import InvalidInput, Unavailable
+from shared.observability import trace_calls
 
 Service = Literal["es", "aoss"]
 Json = dict[str, Any]
@@ -366,6 +367,7 @@ class OpenSearchSearchIndex:
         cls, url: str, *, service: Service = "es", region: str, prefix: str = "tugi-kb", credentials: Any = None
     ) -> OpenSearchSearchIndex:
         """A client for `url`; https requests are signed with the credentials (default: boto3's chain)."""
+        trace_calls("requests")  # RequestsHttpConnection
         if credentials is None and urlsplit(url).scheme == "https":
             import boto3  # noqa: PLC0415 - only signed (AWS) endpoints need it
 
