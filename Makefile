@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help install test lint typecheck unit contract integration infra-test e2e synth lambda-build bench dev clean openapi
+.PHONY: help install test lint typecheck unit contract integration infra-test e2e synth lambda-build bench bench-cold dev clean openapi
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -69,6 +69,10 @@ bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)
 	POWERTOOLS_LOG_LEVEL=WARNING $(BIN)/python tests/bench/bench_workflow.py
 	$(BIN)/python tests/bench/bench_kb_banking77.py
 	$(BIN)/python tests/bench/bench_kb_gaps.py
+	$(BIN)/python tests/bench/bench_cold_start.py
+
+bench-cold: $(STAMP)  ## entry-module imports as Lambda runs them: the built folder (x86_64 wheels), python3.13
+	$(BIN)/python tests/bench/bench_cold_start.py
 
 dev: $(STAMP)  ## the whole platform on http://127.0.0.1:8787 (TUGI_PORT), demo data included; Ctrl+C stops it
 	$(BIN)/tugi dev
