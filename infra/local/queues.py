@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 
-from infra.local.invocation import invoke
+from infra.local.invocation import invoke, load_handler
 
 _log = logging.getLogger(__name__)
 
@@ -31,6 +31,9 @@ class QueuePoller:
         self._thread = threading.Thread(target=self._run, name=f"{function_name}-queue", daemon=True)
 
     def start(self) -> None:
+        # Imported here, not first in the thread: two threads importing Powertools at once can each see
+        # the other's half-initialised modules (ImportError at start-up).
+        load_handler(self._handler)
         self._thread.start()
 
     def stop(self) -> None:
