@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,6 +21,9 @@ from rich.table import Table
 if TYPE_CHECKING:
     from cli.api_client import LocalApi
     from cli.kb_sync import ImportResult
+    from infra.local.mailbox import Mailbox
+    from infra.local.runtime_info import RuntimeInfo
+    from shared.ports import IntakeOutcomeRecord
 
 app = typer.Typer(help="Tugi: a serverless omnichannel contact center.", no_args_is_help=True)
 email_app = typer.Typer(help="Email channel tools.", no_args_is_help=True)
@@ -53,56 +57,125 @@ def _quiet_runtime() -> None:
 def email_ingest(
     files: Annotated[list[Path], typer.Argument(help="Raw RFC 822 messages (.eml)", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file on stdout")] = False,
+    embedded: Annotated[
+        bool, typer.Option("--embedded", help="On a throwaway platform of its own, even when `tugi dev` runs")
+    ] = False,
 ) -> None:
-    """Run raw messages through the email intake handler on an embedded (moto) platform.
+    """Deliver raw messages to the email intake, as SES does.
 
-    Files in one call share one platform, so a thread lands on one case.
+    With `tugi dev` running, into it: each file goes to its raw-mail bucket, and S3's notification on the
+    intake queue runs the intake handler there. Otherwise (or with --embedded) on a throwaway (moto)
+    platform that ends with the command; files in one call share it, so a thread lands on one case.
 
     Each file ends in one outcome: new_case, added_to_case, auto_reply, bounce, duplicate or rejected.
     """
     _quiet_runtime()
-    from infra.local.platform import EmbeddedPlatform  # slow import: after --help
+    running = None if embedded else _running_platform()
+    with contextlib.ExitStack() as stack:
+        if running is not None:
+            from infra.local.mailbox import Mailbox
 
-    results: list[dict[str, str | None]] = []
-    with (
-        EmbeddedPlatform() as platform,
-        Progress(
-            TextColumn("[bold]ingesting"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=_stderr,
-            transient=True,
-            disable=len(files) < 2,
-        ) as progress,
-    ):
-        task = progress.add_task("ingest", total=len(files))
-        for path in files:
-            result: dict[str, str | None]
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                result = {
-                    "outcome": "rejected",
-                    "case_id": None,
-                    "customer_id": None,
-                    "reason": f"cannot read: {exc.strerror}",
-                }
-            else:
-                outcome = platform.ingest_email(raw)
-                result = {
-                    "outcome": outcome.outcome,
-                    "case_id": outcome.case_id,
-                    "customer_id": outcome.customer_id,
-                    "reason": outcome.reason,
-                }
-            results.append({"file": str(path), **result})
-            if as_json:
-                sys.stdout.write(json.dumps(results[-1]) + "\n")
-                sys.stdout.flush()
-            progress.advance(task)
+            _stderr.print(f"Delivering to the running platform at {running.api_url} (--embedded for a throwaway one)")
+            mailbox = Mailbox(
+                s3=running.client("s3"),
+                dynamodb=running.client("dynamodb"),
+                bucket=running.raw_mail_bucket,
+                table_name=running.table_name,
+            )
+            receive = _delivered_to(mailbox)
+        else:
+            from infra.local.platform import EmbeddedPlatform  # slow import: after --help
+
+            receive = stack.enter_context(EmbeddedPlatform()).ingest_email
+        results = [_ingested(path, receive, as_json) for path in _progress(files, stack)]
     if not as_json:
         _print_table(results)
+
+
+def _running_platform() -> RuntimeInfo | None:
+    from infra.local.runtime_info import DEFAULT_RUNTIME_FILE, RuntimeInfo
+
+    path = Path(os.environ["TUGI_RUNTIME_FILE"]) if os.environ.get("TUGI_RUNTIME_FILE") else DEFAULT_RUNTIME_FILE
+    try:
+        return RuntimeInfo.read(path)
+    except FileNotFoundError:
+        return None
+
+
+def _delivered_to(mailbox: Mailbox) -> Callable[[bytes], IntakeOutcomeRecord]:
+    from infra.local.mailbox import NotAnswering
+    from shared.ports import IntakeOutcomeRecord
+
+    def receive(raw: bytes) -> IntakeOutcomeRecord:
+        try:
+            key, logged = mailbox.receive(raw)
+        except NotAnswering:
+            _stderr.print("[red]The running platform does not answer; is `tugi dev` still running? (--embedded)[/red]")
+            raise typer.Exit(1) from None
+        if logged is None:
+            return IntakeOutcomeRecord(outcome="pending", reason=f"not processed yet ({key}); see the tugi dev log")
+        return logged
+
+    return receive
+
+
+def _progress(files: list[Path], stack: contextlib.ExitStack) -> Iterator[Path]:
+    progress = stack.enter_context(_bar("ingesting", len(files)))
+    task = progress.add_task("ingest", total=len(files))
+    for path in files:
+        yield path
+        progress.advance(task)
+
+
+def _ingested(path: Path, receive: Callable[[bytes], IntakeOutcomeRecord], as_json: bool) -> dict[str, str | None]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        result: dict[str, str | None] = {"outcome": "rejected", "case_id": None, "customer_id": None}
+        result["reason"] = f"cannot read: {exc.strerror}"
+    else:
+        outcome = receive(raw)
+        result = {
+            "outcome": outcome.outcome,
+            "case_id": outcome.case_id,
+            "customer_id": outcome.customer_id,
+            "reason": outcome.reason,
+        }
+    result = {"file": str(path), **result}
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.flush()
+    return result
+
+
+@app.command()
+def outbox(
+    to: Annotated[str | None, typer.Option("--to", help="Only what went to this address or number")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line instead of a table")] = False,
+) -> None:
+    """What the running platform sent, on every channel, newest first (queued and failed ones too)."""
+    from infra.local.outbox import read_outbox
+
+    info = _running_platform()
+    if info is None:
+        _stderr.print("[red]No running platform: start it with `make dev` (or `tugi dev`).[/red]")
+        raise typer.Exit(1)
+    entries = read_outbox(info.client("dynamodb"), info.table_name, to=to)
+    if as_json:
+        sys.stdout.write("".join(entry.model_dump_json() + "\n" for entry in entries))
+        return
+    table = Table("sent at", "channel", "to", "status", "reference", "subject", "links")
+    for entry in entries:
+        table.add_row(
+            entry.sent_at.isoformat(timespec="seconds"),
+            entry.channel,
+            escape(entry.to),
+            entry.status,
+            entry.reference or "",
+            escape(entry.subject[:60]),
+            escape("\n".join(entry.links)),
+        )
+    Console().print(table)
 
 
 _RUNTIME_FILE_HELP = "Where `tugi dev` records how to reach it (default: build/dev/runtime.json)"
@@ -130,7 +203,12 @@ def dev(
 
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     path = runtime_file or DEFAULT_RUNTIME_FILE
-    with EmbeddedPlatform(moto_server=True, workflow=True, knowledge=True, time_scale=time_scale) as platform:
+    url = f"http://127.0.0.1:{port}"
+    # Links in customers' emails (answers, articles) lead to this platform unless TUGI_PORTAL_URL says otherwise.
+    env = {"TUGI_PORTAL_URL": os.environ.get("TUGI_PORTAL_URL") or url}
+    with EmbeddedPlatform(
+        env, moto_server=True, workflow=True, knowledge=True, time_scale=time_scale, email_queue=True
+    ) as platform:
         try:
             server = make_server(platform, port)
         except OSError as exc:
@@ -138,8 +216,11 @@ def dev(
             raise typer.Exit(1) from exc
         with _stderr.status("Loading the demo data..."):
             seeded = seed_demo(platform)
-        url = f"http://127.0.0.1:{port}"
-        runtime_info(platform, url).write(path)
+        settings = platform.settings
+        info = runtime_info(platform, url)
+        info.model_copy(update={"table_name": settings.table_name, "raw_mail_bucket": settings.raw_mail_bucket}).write(
+            path
+        )
         _stderr.print(
             f"[bold green]Tugi is running[/bold green] at {url} "
             f"({seeded['cases']} demo cases, {seeded['articles']} knowledge-base articles)"

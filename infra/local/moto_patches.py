@@ -21,6 +21,10 @@
    one partition's, so reading a case cost a quarter of a second once 2,000 cases existed (the
    Banking77 benchmark opens 8,000). The same items, sorted and paged by moto as before; queries on
    an index are left alone.
+6. S3's event notifications carry every field S3 sends. moto leaves out `userIdentity`,
+   `requestParameters`, `responseElements`, the bucket's `ownerIdentity` and the object's `sequencer`,
+   so the intake's parser model (Powertools' S3RecordModel, the shape AWS documents) refuses every
+   notification and the mail would end in the DLQ.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from moto.awslambda.models import LambdaFunction
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
+from moto.s3 import notifications as s3_notifications
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
@@ -232,6 +237,21 @@ def _partition_query(original: Callable[..., Any]) -> Callable[..., Any]:
     return query
 
 
+def _complete_s3_event(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    @functools.wraps(original)
+    def _get_s3_event(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        event = original(*args, **kwargs)
+        for record in event["Records"]:
+            record.setdefault("userIdentity", {"principalId": "AWS:LOCAL"})
+            record.setdefault("requestParameters", {"sourceIPAddress": "127.0.0.1"})
+            record.setdefault("responseElements", {"x-amz-request-id": "LOCAL", "x-amz-id-2": "LOCAL"})
+            record["s3"]["bucket"].setdefault("ownerIdentity", {"principalId": "LOCAL"})
+            record["s3"]["object"].setdefault("sequencer", f"{time.time_ns():X}")
+        return event
+
+    return _get_s3_event
+
+
 def apply() -> None:
     """Install the patches once per process."""
     global _applied  # noqa: PLW0603 - a process-wide, install-once switch
@@ -240,6 +260,7 @@ def apply() -> None:
     _apply_step_functions()
     DynamoDBBackend.transact_write_items = _item_level_rollback(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
     Table.query = _partition_query(Table.query)  # type: ignore[method-assign]
+    s3_notifications._get_s3_event = _complete_s3_event(s3_notifications._get_s3_event)
     for name in _ITEM_OPERATIONS:
         original = getattr(DynamoDBBackend, name, None)
         if original is not None:

@@ -27,6 +27,8 @@ from infra.local import moto_patches
 from infra.local.authorizer import CognitoAuthorizer
 from infra.local.events import LambdaContext, rest_event, s3_put_sqs_event
 from infra.local.invocation import invocation, invoke
+from infra.local.mailbox import IntakeQueue, Mailbox, create_intake_queue
+from infra.local.queues import QueuePoller
 from infra.local.resources import UserPool, create_buckets, create_table, verify_mail_domain
 from infra.local.runtime_info import DEMO_PASSWORD, DEMO_USERS
 from infra.local.streams import StreamPoller, Subscription
@@ -39,6 +41,7 @@ from shared.errors import Unauthorized
 from shared.ports import IntakeOutcomeRecord
 from shared.settings import Settings, get_settings
 
+_INTAKE_HANDLER = "functions.email.intake.handler"
 BASE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -95,7 +98,9 @@ class EmbeddedPlatform:
     """moto backends with the resources, and the real handlers.
 
     In-process by default (tests, the CLI). With `moto_server=True`, moto also listens on a local
-    port, so other processes (`tugi token`, a browser's sign-in) reach the same backends.
+    port, so other processes (`tugi token`, a browser's sign-in) reach the same backends. With
+    `email_queue=True`, mail arrives as in AWS: S3's notification on the intake queue, which a
+    poller hands to the intake handler (`tugi dev`, so `tugi email ingest` reaches it).
     """
 
     def __init__(
@@ -106,6 +111,7 @@ class EmbeddedPlatform:
         workflow: bool = False,
         knowledge: bool = False,
         time_scale: float = 1.0,
+        email_queue: bool = False,
     ) -> None:
         self.env = BASE_ENV | (env or {})
         self.moto_server = moto_server
@@ -113,6 +119,10 @@ class EmbeddedPlatform:
         self.with_knowledge = knowledge
         self.kb_dead_letter_queue_url: str | None = None
         self.time_scale = time_scale
+        self.with_email_queue = email_queue
+        self.intake_queue: IntakeQueue | None = None
+        self.mailbox: Mailbox | None = None
+        self._queue_poller: QueuePoller | None = None
         self.workflow: WorkflowResources | None = None
         self._poller: StreamPoller | None = None
         self._schedule: Schedule | None = None
@@ -176,6 +186,18 @@ class EmbeddedPlatform:
         if self.with_workflow:
             self._schedule = Schedule()
             self._schedule.start()
+        if self.with_email_queue:
+            self._start_email_queue()
+
+    def _start_email_queue(self) -> None:
+        region, endpoint = self.settings.region, self.endpoint_url
+        self.intake_queue = create_intake_queue(self.settings.raw_mail_bucket, region, endpoint)
+        self._queue_poller = QueuePoller(
+            self.intake_queue.url, _INTAKE_HANDLER, function_name="email-intake", region=region, endpoint_url=endpoint
+        )
+        self._queue_poller.start()
+        bucket, table = self.settings.raw_mail_bucket, self.settings.table_name
+        self.mailbox = Mailbox(s3=self.s3, dynamodb=self.dynamodb, bucket=bucket, table_name=table)
 
     def _start_workflow(self) -> None:
         self.workflow = create_workflow(self.settings.region, self.endpoint_url)
@@ -186,6 +208,9 @@ class EmbeddedPlatform:
 
     def stop(self) -> None:
         self.stop_stream()
+        if self._queue_poller is not None:
+            self._queue_poller.stop()
+            self._queue_poller = None
         if self._schedule is not None:
             self._schedule.stop()
             self._schedule = None
@@ -242,8 +267,15 @@ class EmbeddedPlatform:
         return key
 
     def ingest_email(self, raw: bytes, key: str | None = None) -> IntakeOutcomeRecord:
-        """Run one raw message through the real intake handler, as SES → S3 → SQS → Lambda would."""
+        """Run one raw message through the real intake handler, as SES → S3 → SQS → Lambda would.
+
+        With the email queue, that is the path it takes (under a key of its own, as SES gives each mail).
+        """
         from functions.email import intake  # noqa: PLC0415 - handlers are imported once the platform is up
+
+        if self.mailbox is not None:
+            _, logged = self.mailbox.receive(raw)
+            return logged or IntakeOutcomeRecord(outcome="rejected", reason="not processed in time; see the DLQ")
 
         key = self.store_raw_mail(raw, key)
         with invocation("email-intake"):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from shared.domain.channels import Channel
 from shared.domain.events import CaseEvent, EventKind
 from shared.domain.ids import AgentId, CaseId, CaseReference, CustomerId
+from shared.domain.mail_header import OneLine
 from shared.domain.priority import Priority, raise_priority
 from shared.domain.sla import CaseSla, ClockKind, SlaTargets
 from shared.errors import Conflict
@@ -63,7 +64,7 @@ class Case(BaseModel):
     reference: CaseReference
     customer_id: CustomerId
     origin_customer_id: CustomerId
-    subject: str = Field(default="", max_length=998)
+    subject: OneLine = Field(default="", max_length=998)  # folded: a reply's Subject: is built from it
     status: CaseStatus = CaseStatus.NEW
     priority: Priority = Priority.NORMAL
     queue: str

@@ -250,9 +250,10 @@ class CaseService:
     ) -> Message:
         """Email the case's customer so that their reply threads back onto the case.
 
-        The email is stored (queued) before it is sent, so nothing the customer receives goes
-        unrecorded; then it is marked sent and the Message-ID SES gave it is claimed too (SES
-        replaces ours), or it is marked failed and the error is raised. A fixed `external_id`
+        The email is stored (queued) before it is built and sent, so nothing the customer receives
+        goes unrecorded; then it is marked sent and the Message-ID SES gave it is claimed too (SES
+        replaces ours), or it is marked failed and the error is raised (UnbuildableEmail when the
+        case's data cannot make a mail, InvalidInput when SES refuses it: both 422). A fixed `external_id`
         makes a retried notice a DuplicateChannelId instead of a second email.
         """
         detail = self.get(case_id)
@@ -302,7 +303,7 @@ class CaseService:
             read=detail.case.model_copy(),
             event_data=event_data,
         )
-        try:
+        try:  # building it too: a mail the case's data cannot make ends failed (UnbuildableEmail), not queued
             seen_as = self.sender.send_raw(source=self.settings.support_address, destinations=[to], raw=email.to_mime())
         except TugiError as exc:
             self.cases.set_delivery(message, DeliveryStatus.FAILED, exc.instance_code)

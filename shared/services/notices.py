@@ -9,6 +9,7 @@ from shared.domain.identity import IdentityKind
 from shared.domain.ids import CaseId
 from shared.domain.message import Author, DeliveryStatus
 from shared.domain.notices import Notice, render
+from shared.domain.outbound_mail import UnbuildableEmail
 from shared.errors import Unavailable
 from shared.ports import CustomerStore, DuplicateChannelId
 from shared.services.cases import CaseService, NoEmailAddress
@@ -49,6 +50,8 @@ class CustomerNotices:
                 )
             except NoEmailAddress:
                 return False  # nobody to write to (a phone-only customer)
+            except UnbuildableEmail:
+                return False  # stored as failed with its code, for the agent; another try builds the same mail
             except DuplicateChannelId:
                 if self._went_out(case.case_id, external_id):
                     return False

@@ -14,7 +14,7 @@ def test_email_ingest_prints_one_json_object_per_file_and_threads_share_a_case()
     files += [EMAILS / "autoreply-sisimai-rfc3834-01.eml", EMAILS / "thread1-mail-rfc2822_example05.eml"]
 
     run = subprocess.run(
-        [sys.executable, "-m", "cli.main", "email", "ingest", *map(str, files), "missing.eml", "--json"],
+        [sys.executable, "-m", "cli.main", "email", "ingest", *map(str, files), "missing.eml", "--json", "--embedded"],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 from botocore.exceptions import ClientError
@@ -249,3 +250,17 @@ def test_a_query_on_the_key_reads_its_partition_only_and_pages_as_before(
     assert {i["PK"]["S"] for i in first["Items"] + rest["Items"]} == {"B"}
     assert [i["SK"]["S"] for i in backwards["Items"]] == ["3", "2", "1"]
     assert client.query(**query | {"ExpressionAttributeValues": {":pk": {"S": "none"}}})["Items"] == []
+
+
+def test_s3_notifications_carry_every_field_s3_sends(platform: EmbeddedPlatform) -> None:
+    from aws_lambda_powertools.utilities.parser.models import S3Model
+
+    from infra.local.mailbox import create_intake_queue
+
+    queue = create_intake_queue(platform.settings.raw_mail_bucket, platform.settings.region, None)
+    platform.s3.put_object(Bucket=platform.settings.raw_mail_bucket, Key="inbound/patched", Body=b"x")
+
+    received = platform._client("sqs").receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10)["Messages"]
+    [body] = [m["Body"] for m in received if "Records" in json.loads(m["Body"])]  # not S3's TestEvent
+    [record] = S3Model.model_validate_json(body).Records
+    assert unquote_plus(record.s3.object.key) == "inbound/patched"

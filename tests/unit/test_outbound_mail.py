@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import unicodedata
 from email.message import EmailMessage
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.domain.ids import CaseReference, new_reference
-from shared.domain.outbound_mail import OutboundEmail, find_reference, reply_subject
+from shared.domain.outbound_mail import SUBJECT_CHARS, OutboundEmail, UnbuildableEmail, find_reference, reply_subject
 
 REF = CaseReference("TG-7K3P9Q")
 # The alphabet `new_reference` promises: Crockford base32 without the look-alikes I, L, O, U, 0 and 1.
@@ -223,3 +224,68 @@ def test_a_long_message_id_is_never_folded_into_encoded_words() -> None:
 
     assert parsed["In-Reply-To"] == f"<{ses_id}>"
     assert b"=?utf-8?" not in mail.to_mime()
+
+
+# --- header-unsafe text --------------------------------------------------------------------------------------
+
+HEADERS = {"From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "Auto-Submitted",
+           "Content-Type", "Content-Transfer-Encoding", "MIME-Version"}  # fmt: skip
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=300), st.text(max_size=80))
+def test_any_subject_and_sender_name_make_exactly_our_headers_each_on_one_line(subject: str, name: str) -> None:
+    message = parsed(make_email(subject=reply_subject(subject, REF, "TG"), from_name=name))
+
+    assert set(message.keys()) == HEADERS
+    assert not {unicodedata.category(c) for c in message["Subject"]} & {"Cc", "Zl", "Zp", "Cs"}
+    assert message["Subject"].endswith(f"[{REF}]")
+    assert message["From"].addresses[0].addr_spec == "support@tugi.example"
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        pytest.param("Broken\r\nBcc: evil@example.com", "Broken Bcc: evil@example.com", id="crlf"),
+        pytest.param("a\x00b", "a b", id="nul"),
+        pytest.param("a\u2028b\u2029c\x85d\x0be\x0cf", "a b c d e f", id="unicode-line-breaks"),
+        pytest.param("a\x1b[31mb\x7f", "a [31mb", id="escape-and-delete"),
+        pytest.param("a\ud800b", "a\ufffdb", id="lone-surrogate"),
+        pytest.param("  a \t\t b  ", "a b", id="runs-of-white-space"),
+    ],
+)
+def test_header_unsafe_text_is_folded_onto_one_printable_line(subject: str, expected: str) -> None:
+    assert make_email(subject=subject).subject == expected
+
+
+def test_a_very_long_subject_is_cut_and_still_ends_with_the_reference() -> None:
+    subject = reply_subject("word " * 400, REF, "TG")
+    assert len(subject) <= SUBJECT_CHARS + len(" [TG-7K3P9Q]") + len("Re: ")
+    assert subject.endswith("… [TG-7K3P9Q]")
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        pytest.param("jüri@example.ee", id="non-ascii-local-part"),
+        pytest.param("mari@example.ee, evil@example.com", id="two-in-one"),
+        pytest.param("mari@example.ee\r\nBcc: evil@example.com", id="line-break"),
+        pytest.param("<mari@example.ee>", id="angle-brackets"),
+        pytest.param("mari", id="no-domain"),
+    ],
+)
+def test_an_address_that_cannot_be_written_as_it_is_makes_no_mail(to: str) -> None:
+    with pytest.raises(UnbuildableEmail) as raised:
+        make_email(to=[to]).to_mime()
+    assert (raised.value.instance_code, raised.value.http_status) == ("email_unbuildable", 422)
+
+
+def test_a_body_that_cannot_be_encoded_makes_no_mail() -> None:
+    with pytest.raises(UnbuildableEmail):
+        make_email(text="broken \ud800 text").to_mime()
+
+
+def test_a_message_id_from_a_customer_that_is_no_msg_id_is_left_out_of_the_threading_headers() -> None:
+    message = parsed(make_email(in_reply_to="bad id@x", references=["ok@mail.example.ee", "a\x00b@x", "<x>@y"]))
+    assert message["In-Reply-To"] is None
+    assert message["References"] == "<ok@mail.example.ee>"
