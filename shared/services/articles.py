@@ -102,7 +102,7 @@ class ArticleEditor:
             raise EditConflict(
                 f"the {locale} translation of {article_id} is at version {article.latest_version}; "
                 "reload it and apply your change again",
-                details=[{"latest_version": article.latest_version}],
+                details=[{"field": "base_version", "code": "latest_version", "message": str(article.latest_version)}],
             )
         expected = article.revision
         if request.owner is not None or request.review_by is not None:
@@ -229,7 +229,9 @@ class ArticleEditor:
         if locale not in self.settings.kb_locales:
             raise UnsupportedLocale(
                 f"articles are written in {', '.join(self.settings.kb_locales)}, not {locale!r}",
-                details=[{"locales": list(self.settings.kb_locales)}],
+                details=[
+                    {"field": "locale", "code": "supported", "message": known} for known in self.settings.kb_locales
+                ],
             )
 
 
