@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.errors import error_responses
 from functions.api.responses import success
-from functions.api.routes.caller import AGENT_SECURITY, SUPERVISORS, current_caller
+from functions.api.routes.caller import AGENT_SECURITY, SUPERVISOR_SECURITY, SUPERVISORS, current_caller
 from shared.bootstrap import container
 from shared.domain.identity import Identity
 from shared.domain.ids import CustomerId
@@ -77,7 +77,7 @@ class ChangeCustomerRequest(BaseModel):
     "/v1/customers/<customer_id>",
     summary="Mark a customer as VIP, or not (supervisors)",
     tags=["customers"],
-    security=AGENT_SECURITY,
+    security=SUPERVISOR_SECURITY,
     responses=success(CustomerView) | error_responses(401, 403, 404, 409, 422),
 )
 def change_customer(customer_id: str, request: ChangeCustomerRequest) -> CustomerView:

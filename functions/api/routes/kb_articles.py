@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.api.auth import Role
 from functions.api.errors import error_responses
 from functions.api.responses import success
-from functions.api.routes.caller import AGENT_SECURITY, SUPERVISORS, current_caller
+from functions.api.routes.caller import AGENT_SECURITY, SUPERVISOR_SECURITY, SUPERVISORS, current_caller
 from shared.bootstrap import container
 from shared.domain.articles import (
     ARTICLE_ID_PATTERN,
@@ -151,7 +151,7 @@ def change_article(article_id: ArticlePath, locale: LocalePath, request: Article
     f"{_ONE}/publish",
     summary="Serve a version to customers (supervisors); an older version rolls back",
     tags=_TAGS,
-    security=AGENT_SECURITY,
+    security=SUPERVISOR_SECURITY,
     responses=success(Article) | error_responses(400, 401, 403, 404, 409, 422),
 )
 def publish_article(article_id: ArticlePath, locale: LocalePath, request: PublishRequest) -> Article:
@@ -162,7 +162,7 @@ def publish_article(article_id: ArticlePath, locale: LocalePath, request: Publis
     f"{_ONE}/archive",
     summary="Stop serving a translation (supervisors); it leaves search at once",
     tags=_TAGS,
-    security=AGENT_SECURITY,
+    security=SUPERVISOR_SECURITY,
     responses=success(Article) | error_responses(401, 403, 404, 409, 422),
 )
 def archive_article(article_id: ArticlePath, locale: LocalePath) -> Article:
@@ -254,7 +254,7 @@ def add_phrasing(article_id: ArticlePath, locale: LocalePath, request: AddPhrasi
     "/v1/kb/reindex",
     summary="Rebuild one page of a locale's search index from the table (supervisors); repeat with next_cursor",
     tags=_TAGS,
-    security=AGENT_SECURITY,
+    security=SUPERVISOR_SECURITY,
     responses=success(ReindexPage) | error_responses(400, 401, 403, 422),
 )
 def reindex(request: ReindexRequest) -> ReindexPage:
