@@ -107,7 +107,7 @@ class Container:
     def rejected_input(self) -> RejectedInputArchive:
         from shared.services.rejections import RejectedInputArchive
 
-        return RejectedInputArchive(self.raw_mail)
+        return RejectedInputArchive(self.raw_mail, max_bytes=self.settings.rejected_input_max_bytes)
 
     @cached_property
     def customers(self) -> CustomerService:

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
 
     # Web form
     max_request_bytes: int = 256 * 1024
+    rejected_input_max_bytes: int = Field(
+        default=64 * 1024, ge=0, description="Of a refused body, this many first bytes are kept (a whole form fits)"
+    )
     web_form_dedup_seconds: int = Field(default=3600, description="The same submission within this is one case")
 
     # Paging

@@ -9,7 +9,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
@@ -57,10 +60,7 @@ def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
 
 
 # Pydantic's names for "the field is wrong" that deserve a code of their own.
-_BODY_ERRORS: dict[str, type[TugiError]] = {
-    "json_invalid": MalformedRequest,
-    "unsupported_content_type": UnsupportedMediaType,
-}
+_BODY_ERRORS: dict[str, type[TugiError]] = {"json_invalid": MalformedRequest}
 
 
 def error_body(
@@ -74,7 +74,7 @@ def error_body(
 
 def refusal(error: TugiError, event: dict[str, Any]) -> dict[str, Any]:
     """A proxy response for an error found before routing."""
-    body = error_body(error.http_status, error.instance_code, error.message, guard.request_id(event))
+    body = error_body(error.http_status, error.instance_code, error.message, guard.request_id(event), error.details)
     return {"statusCode": body.status_code, "headers": body.headers, "body": body.body, "isBase64Encoded": False}
 
 
@@ -135,6 +135,12 @@ def register_error_handlers(
             request_id(),
             validation_details(exc),
         )
+
+    # Not a RequestValidationError, so unhandled it was a 500: a media type Powertools' body parser cannot read.
+    @app.exception_handler(RequestUnsupportedContentType)  # type: ignore[untyped-decorator]
+    def _unsupported(_: RequestUnsupportedContentType) -> Response[str]:
+        response: Response[str] = _tugi(UnsupportedMediaType("send the body as application/json"))
+        return response
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response[str]:

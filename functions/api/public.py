@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.errors import refusal, register_error_handlers
-from functions.api.guard import body_bytes, check_request, header, request_id
+from functions.api.guard import body_bytes, check_request, request_id
 from functions.api.routes import answers, contacts, health, kb
 from shared.bootstrap import container
 from shared.observability import logger, metrics, tracer
@@ -38,7 +38,7 @@ def _keep_rejected(event: dict[str, Any], status: int, code: str) -> None:
             body=body_bytes(event),
             status=status,
             code=code,
-            content_type=header(event, "content-type") or "",
+            headers=event.get("headers") or {},
         )
     except Exception as exc:  # noqa: BLE001 - see the docstring
         logger.warning("could not keep refused input", extra={"error_type": type(exc).__name__})

@@ -10,10 +10,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.gateway import AGENT_RESOURCES, BINARY_MEDIA_TYPES, GATEWAY_RESPONSES
 from infra.nag import acknowledge
 
 STAGE_NAME = "prod"
-AGENT_RESOURCES = ("cases", "customers", "agents", "reports")
 PUBLIC_BY_DESIGN = (
     "Public by design: anyone may submit the contact form, read the OpenAPI document, search and rate the"
     " published knowledge base, or answer the auto-answer whose unguessable link they were emailed."
@@ -49,6 +49,7 @@ class ApiConstruct(Construct):
             "RestApi",
             description="Tugi contact center API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            binary_media_types=list(BINARY_MEDIA_TYPES),
             # API Gateway writes logs through one role per account and region; this sets it.
             cloud_watch_role=True,
             deploy_options=apigw.StageOptions(
@@ -84,6 +85,7 @@ class ApiConstruct(Construct):
             ),
         )
         self._acknowledge_api_findings()
+        self._add_gateway_responses()
         v1 = self.rest_api.root.add_resource("v1")
         public, agent = apigw.LambdaIntegration(public_function), apigw.LambdaIntegration(agent_function)
         authorizer = apigw.CognitoUserPoolsAuthorizer(self, "AgentAuthorizer", cognito_user_pools=[user_pool])
@@ -138,6 +140,16 @@ class ApiConstruct(Construct):
         translation = article.add_resource("{locale}")
         translation.add_method("ANY", agent, **self._agent_options())
         translation.add_proxy(default_integration=agent, default_method_options=self._agent_only, any_method=True)
+
+    def _add_gateway_responses(self) -> None:
+        """API Gateway's own refusals (no route, no token, throttled, ...) in the error shape of the functions."""
+        for response in GATEWAY_RESPONSES:
+            self.rest_api.add_gateway_response(
+                response.response_type.title().replace("_", ""),
+                type=apigw.ResponseType.of(response.response_type),
+                status_code=str(response.status) if response.status is not None else None,
+                templates={"application/json": response.template()},
+            )
 
     def _agent_options(self) -> dict[str, object]:
         return {

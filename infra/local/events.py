@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -32,11 +33,15 @@ def rest_event(
     claims: dict[str, str] | None = None,
     stage: str = "prod",
 ) -> dict[str, Any]:
-    """An API Gateway REST (v1) proxy event, shaped like the captured ones in shared/data/webhooks/aws."""
+    """An API Gateway REST (v1) proxy event, shaped like the captured ones in shared/data/webhooks/aws.
+
+    The body arrives base64-encoded, byte for byte, as the REST API's binary media types (`*/*`) make it do:
+    the handler, not the gateway, decides whether it is UTF-8.
+    """
     headers = headers or {}
     request_id = str(uuid.uuid4())
     now = datetime.now(UTC)
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    raw = body.encode("utf-8", errors="surrogatepass") if isinstance(body, str) else body
     return {
         "resource": path,
         "path": path,
@@ -62,8 +67,8 @@ def rest_event(
             "identity": {"sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent", "tugi-local")},
             "authorizer": {"claims": claims} if claims else None,
         },
-        "body": text,
-        "isBase64Encoded": False,
+        "body": base64.b64encode(raw).decode("ascii") if raw else None,
+        "isBase64Encoded": bool(raw),
     }
 
 

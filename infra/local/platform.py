@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import uuid
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,7 @@ import boto3
 from moto import mock_aws
 from moto.core.config import default_user_config
 
+from infra.gateway import AGENT_PROXY_PATHS, METHODS, ROUTE_NOT_FOUND, UNAUTHORIZED, GatewayResponse
 from infra.local import moto_patches
 from infra.local.authorizer import CognitoAuthorizer
 from infra.local.events import LambdaContext, rest_event, s3_put_sqs_event
@@ -50,22 +52,27 @@ BASE_ENV = {
 
 
 @cache
-def _routes() -> list[tuple[str, re.Pattern[str], bool]]:
-    """(method, path pattern, needs an agent) of every operation in the OpenAPI document, as API Gateway
-    routes them: an operation with a security requirement is an agent route behind the Cognito authorizer."""
+def _routes() -> tuple[list[tuple[re.Pattern[str], dict[str, bool]]], list[re.Pattern[str]]]:
+    """The resources of the OpenAPI document as API Gateway routes them, a fixed segment before a path variable:
+    (path pattern, method → needs an agent), where an operation with a security requirement is an agent route
+    behind the Cognito authorizer; and the agent resources' `ANY` proxies, which take whatever is left."""
     from functions.api.openapi import openapi_document  # noqa: PLC0415 - imports every router
 
-    routes = [("GET", re.compile("/v1/openapi.json"), False)]
     paths = json.loads(openapi_document())["paths"]
-    for path in sorted(paths, key=lambda p: p.count("{")):  # a fixed segment wins over a path variable
+    resources = [(re.compile("/v1/openapi.json"), {"GET": False})]
+    for path in sorted(paths, key=lambda p: p.count("{")):
         pattern = re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)))
-        routes += [(method.upper(), pattern, bool(op.get("security"))) for method, op in paths[path].items()]
-    return routes
+        resources.append((pattern, {method.upper(): bool(op.get("security")) for method, op in paths[path].items()}))
+    return resources, [re.compile(proxy) for proxy in AGENT_PROXY_PATHS]
 
 
 def _route(method: str, path: str) -> bool | None:
     """True for an agent route, False for a public one, None when API Gateway has no such route."""
-    return next((agent for m, pattern, agent in _routes() if m == method and pattern.fullmatch(path)), None)
+    resources, proxies = _routes()
+    methods = next((methods for pattern, methods in resources if pattern.fullmatch(path)), {})
+    if method in methods:
+        return methods[method]
+    return True if method in METHODS and any(proxy.fullmatch(path) for proxy in proxies) else None
 
 
 @dataclass
@@ -76,6 +83,12 @@ class ApiResponse:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+
+def gateway_answer(response: GatewayResponse) -> ApiResponse:
+    """What API Gateway answers itself, with a request id of its own."""
+    status = response.status or 500  # the local gateway only gives the fixed-status answers
+    return ApiResponse(status, {"content-type": "application/json"}, response.body(str(uuid.uuid4())))
 
 
 class EmbeddedPlatform:
@@ -268,16 +281,15 @@ class EmbeddedPlatform:
         if token:
             headers["authorization"] = f"Bearer {token}"
         agent_route = _route(method.upper(), path)
-        if agent_route is False:
-            handler, claims = public.handler, None
-        elif agent_route:
+        if agent_route is None:
+            return gateway_answer(ROUTE_NOT_FOUND)
+        claims = None
+        if agent_route:
             try:
                 claims = self.authorizer.claims(headers.get("authorization"))
             except Unauthorized:
-                return ApiResponse(401, {"content-type": "application/json"}, json.dumps({"message": "Unauthorized"}))
-            handler = agent.handler
-        else:
-            return ApiResponse(403, {}, json.dumps({"message": "Missing Authentication Token"}))
+                return gateway_answer(UNAUTHORIZED)
+        handler = agent.handler if agent_route else public.handler
         event = rest_event(method, path, body=body, headers=headers, query=query, claims=claims)
         with invocation(handler.__module__):
             result = handler(event, LambdaContext())

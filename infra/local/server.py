@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
+import socket
 import sys
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from infra.local.platform import EmbeddedPlatform
+from infra.gateway import MAX_PAYLOAD_BYTES, PAYLOAD_TOO_LARGE
+from infra.local.platform import EmbeddedPlatform, gateway_answer
 from infra.local.runtime_info import DEMO_USERS, RuntimeInfo
-
-# API Gateway refuses larger payloads before any Lambda runs.
-_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
 def runtime_info(platform: EmbeddedPlatform, api_url: str) -> RuntimeInfo:
@@ -28,31 +27,27 @@ def runtime_info(platform: EmbeddedPlatform, api_url: str) -> RuntimeInfo:
 
 
 def make_server(platform: EmbeddedPlatform, port: int) -> ThreadingHTTPServer:
-    """A threaded HTTP server on 127.0.0.1:port; each function still takes one event at a time."""
+    """A threaded HTTP server on 127.0.0.1:port, answering as API Gateway does: every method reaches the gateway's
+    routing (an unknown one is no route, in the error shape), bodies pass byte for byte, and a burst of
+    connections waits in the listen queue instead of being reset. Each function still takes one event at a time.
+    """
 
     class Gateway(BaseHTTPRequestHandler):
         server_version = "tugi-local"
 
-        def do_GET(self) -> None:
-            self._forward()
-
-        def do_POST(self) -> None:
-            self._forward()
-
-        def do_PATCH(self) -> None:
-            self._forward()
-
-        def do_PUT(self) -> None:
-            self._forward()
-
-        def do_DELETE(self) -> None:
-            self._forward()
+        def __getattr__(self, name: str) -> Callable[[], None]:
+            """`do_<METHOD>` for every method (the standard library answers the ones it lacks with a 501 page)."""
+            if name.startswith("do_"):
+                return self._forward
+            raise AttributeError(name)
 
         def _forward(self) -> None:
             url = urlsplit(self.path)
             length = int(self.headers.get("content-length") or 0)
-            if length > _MAX_BODY_BYTES:
-                self._answer(413, {"content-type": "application/json"}, json.dumps({"message": "Request Too Long"}))
+            if length > MAX_PAYLOAD_BYTES:
+                self.close_connection = True  # the unread body must not be taken for the next request
+                refused = gateway_answer(PAYLOAD_TOO_LARGE)
+                self._answer(refused.status, refused.headers, refused.body)
                 return
             body = self.rfile.read(length) if length else None
             headers = {k.lower(): v for k, v in self.headers.items()}
@@ -68,9 +63,13 @@ def make_server(platform: EmbeddedPlatform, port: int) -> ThreadingHTTPServer:
                     self.send_header(name, value)
             self.send_header("content-length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD":  # a HEAD answer has the headers of the full answer, never its body
+                self.wfile.write(data)
 
         def log_message(self, format: str, *args: object) -> None:
             sys.stderr.write(f"{self.command} {urlsplit(self.path).path} -> {args[1] if len(args) > 1 else ''}\n")
 
-    return ThreadingHTTPServer(("127.0.0.1", port), Gateway)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = socket.SOMAXCONN  # the default 5 resets connections when 20 clients arrive at once
+
+    return Server(("127.0.0.1", port), Gateway)

@@ -176,7 +176,7 @@ class ArticleEditor:
 
     def history(self, article_id: str, locale: str, limit: int, cursor: str | None) -> Page[ArticleVersion]:
         self.get(article_id, locale)
-        with _cursor_checked():
+        with cursor_checked():
             return self.store.list_versions(article_id, locale, limit, cursor)
 
     def list(
@@ -184,12 +184,12 @@ class ArticleEditor:
     ) -> Page[Article]:
         """A locale's translations by status and review date; `stale`: published ones past their review date."""
         self._check_locale(locale)
-        with _cursor_checked():
+        with cursor_checked():
             return self.store.list_articles(locale, status, limit, cursor, stale_on=utc_now().date() if stale else None)
 
     def phrasings(self, article_id: str, locale: str, limit: int, cursor: str | None) -> Page[LearnedPhrasing]:
         self.get(article_id, locale)
-        with _cursor_checked():
+        with cursor_checked():
             return self.store.list_phrasings(article_id, locale, limit, cursor)
 
     def add_phrasing(self, article_id: str, locale: str, text: str, *, source: str = "agent") -> LearnedPhrasing:
@@ -236,7 +236,7 @@ class ArticleEditor:
 
 
 @contextmanager
-def _cursor_checked() -> Iterator[None]:
+def cursor_checked() -> Iterator[None]:
     try:
         yield
     except InvalidCursor as exc:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from shared.domain.articles import Article, ArticleStatus, LearnedPhrasing
 from shared.domain.knowledge import IndexedPhrasing, SearchDocument, SearchIndex
 from shared.ports import ArticleStore
+from shared.services.articles import cursor_checked
 
 
 class ChangeKind(StrEnum):
@@ -80,7 +81,8 @@ class KnowledgeIndexer:
 
     def reindex(self, locale: str, cursor: str | None, limit: int) -> ReindexPage:
         """One page of a rebuild: every translation of the locale, whatever its status, made to match."""
-        page = self.articles.list_articles(locale, None, limit, cursor)
+        with cursor_checked():  # a cursor we did not issue is the caller's mistake (422), not ours
+            page = self.articles.list_articles(locale, None, limit, cursor)
         indexed = 0
         with self.index.batch():
             for article in page.items:

@@ -119,3 +119,43 @@ def test_every_documented_operation_is_routed_by_api_gateway_with_its_authorizat
             assert route is not None, f"{method.upper()} {path} is served by a handler but not routed by API Gateway"
             wanted = "COGNITO_USER_POOLS" if operation.get("security") else "NONE"
             assert route["AuthorizationType"] == wanted, f"{method.upper()} {path}"
+
+
+def _filled(template: str, *, request_id: str, message: str) -> Any:
+    """A gateway response template as API Gateway fills it in."""
+    return json.loads(
+        template.replace("$context.requestId", request_id).replace("$context.error.messageString", json.dumps(message))
+    )
+
+
+@pytest.mark.parametrize(
+    ("response_type", "status", "code"),
+    [
+        ("MISSING_AUTHENTICATION_TOKEN", "404", "route_not_found"),
+        ("UNAUTHORIZED", "401", "unauthorized"),
+        ("ACCESS_DENIED", "403", "forbidden"),
+        ("REQUEST_TOO_LARGE", "413", "payload_too_large"),
+        ("THROTTLED", "429", "rate_limited"),
+        ("DEFAULT_4XX", None, "request_refused"),
+        ("DEFAULT_5XX", None, "unavailable"),
+    ],
+)
+def test_api_gateway_answers_its_own_refusals_in_the_error_shape(
+    resources: Resources, response_type: str, status: str | None, code: str
+) -> None:
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for _, r in of_type(resources, "AWS::ApiGateway::GatewayResponse")
+    }
+    response = responses[response_type]
+    assert response.get("StatusCode") == status
+    body = _filled(response["ResponseTemplates"]["application/json"], request_id="req-1", message="Forbidden")
+    assert body["error"]["code"] == code
+    assert body["error"]["request_id"] == "req-1"
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
+
+
+def test_every_body_reaches_the_functions_as_sent_bytes(resources: Resources) -> None:
+    _, api = only(resources, "AWS::ApiGateway::RestApi")
+    assert api["Properties"]["BinaryMediaTypes"] == ["*/*"]

@@ -10,7 +10,7 @@ import pytest
 
 from functions.api.auth import Caller, Role, caller_from_claims
 from functions.api.guard import check_request
-from shared.errors import Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from shared.errors import Forbidden, InvalidInput, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 
 AGENTS = frozenset({Role.AGENT, Role.SUPERVISOR})
 SUPERVISORS = frozenset({Role.SUPERVISOR})
@@ -194,3 +194,60 @@ def test_base64_body_is_measured_decoded_so_it_may_be_larger_encoded() -> None:
 def test_base64_body_over_the_limit_when_decoded_is_too_large() -> None:
     encoded = base64.b64encode(b"x" * (LIMIT + 1)).decode()
     assert isinstance(check_request(request(body=encoded, base64_encoded=True), max_bytes=LIMIT), PayloadTooLarge)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json; charset=utf-16",
+        "application/json; charset=latin-1",
+        "application/json; charset=klingon",
+        "Application/X-WWW-Form-Urlencoded; charset=utf-16",
+    ],
+)
+def test_a_charset_we_cannot_decode_is_unsupported_media_type_415(content_type: str) -> None:
+    error = check_request(request(headers={"Content-Type": content_type}), max_bytes=LIMIT)
+    assert isinstance(error, UnsupportedMediaType)
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF8", '"utf-8"', "us-ascii"])
+def test_utf_8_and_its_ascii_subset_pass(charset: str) -> None:
+    assert (
+        check_request(request(headers={"Content-Type": f"application/json; charset={charset}"}), max_bytes=LIMIT)
+        is None
+    )
+
+
+def test_the_content_type_is_made_lower_case_for_the_body_parser() -> None:
+    event = request(headers={"Content-Type": "APPLICATION/JSON; Charset=UTF-8"})
+    event["multiValueHeaders"] = {"Content-Type": ["APPLICATION/JSON; Charset=UTF-8"]}
+    assert check_request(event, max_bytes=LIMIT) is None
+    assert event["headers"] == {"content-type": "application/json"}
+    assert event["multiValueHeaders"] == {"content-type": ["application/json"]}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param('{"owner": "\\ud800"}', "owner", id="field"),
+        pytest.param('{"a": {"b": ["ok", "x\\udfff"]}}', "a.b.1", id="nested"),
+        pytest.param('{"\\ud800": 1}', "body", id="key"),
+        pytest.param('"\\udc00"', "body", id="top-level"),
+    ],
+)
+def test_a_lone_surrogate_anywhere_in_the_body_is_validation_failed_422(body: str, field: str) -> None:
+    error = check_request(request(body=body), max_bytes=LIMIT)
+    assert isinstance(error, InvalidInput)
+    assert (error.http_status, error.instance_code) == (422, "validation_failed")
+    assert [d["field"] for d in error.details] == [field]
+
+
+def test_a_lone_surrogate_in_the_query_is_422_on_any_method() -> None:
+    event = request("GET", body=None) | {"queryStringParameters": {"q": "card\ud800"}}
+    error = check_request(event, max_bytes=LIMIT)
+    assert isinstance(error, InvalidInput)
+    assert error.details[0]["field"] == "q"
+
+
+def test_paired_surrogates_are_text_and_pass() -> None:
+    assert check_request(request(body='{"name": "\\ud83d\\ude00"}'), max_bytes=LIMIT) is None
