@@ -20,7 +20,7 @@ _INVALID = "The request is not valid (`validation_failed`, ...)"
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
 _BODY_METHODS = frozenset({"post", "put", "patch"})
 # Answers API Gateway (throttling, the Cognito authorizer) or the guard before routing give any operation.
-_ANY = {429: "Too many requests: API Gateway's throttling (`throttled`); try again later"}
+_ANY = {429: "Too many requests: API Gateway's throttle or quota (`rate_limited`); try again later"}
 _AGENT = {
     401: "No valid token: a Cognito ID token is missing, malformed, expired or not ours (`unauthorized`)",
     403: "Signed in, but the role does not allow this (`forbidden`)",

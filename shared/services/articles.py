@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.domain.articles import Article, ArticleContent, ArticleId, ArticleStatus, ArticleVersion, LearnedPhrasing
 from shared.domain.clock import utc_now
@@ -46,8 +46,8 @@ class SaveArticleRequest(ArticleContent):
     """A new version of a translation. `base_version`: the latest version the editor started from
     (none for a new translation); `publish` serves the new version at once (supervisors)."""
 
-    base_version: int | None = Field(default=None, ge=0)
-    publish: bool = False
+    base_version: StrictInt | None = Field(default=None, ge=0)
+    publish: StrictBool = False
     owner: AgentId | None = None
     review_by: date | None = None
 

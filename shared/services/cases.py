@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from shared.domain.articles import ARTICLE_ID_PATTERN, LOCALE_PATTERN, ArticleStatus
 from shared.domain.case import Case, CaseStatus, Priority, VersionConflict, require_version
@@ -47,7 +47,7 @@ class NoEmailAddress(InvalidInput):
 class ChangeCaseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="The version you read; a stale one gets 409 version_conflict")
+    version: StrictInt = Field(ge=1, description="The version you read; a stale one gets 409 version_conflict")
     status: CaseStatus | None = None
     priority: Priority | None = None
     assignee: AgentId | None = Field(default=None, max_length=128, description="Agent id; empty string unassigns")

@@ -85,8 +85,6 @@ def test_every_caller_gets_the_documented_answer(running: tuple[EmbeddedPlatform
     assert [problem for answer in reached for problem in problems(op, answer)] == []
 
 
-# The local gateway answers `{"message": "Unauthorized"}` until issue 11's defect 7 (branch fix/api) lands.
-@pytest.mark.xfail(reason="gateway error shape: issue 11 defect 7, fixed on fix/api", strict=False)
 @pytest.mark.parametrize("op", [op for op in operations() if op.agent], ids=str)
 def test_the_gateways_refusals_are_in_the_error_shape(running: tuple[EmbeddedPlatform, Any], op: Operation) -> None:
     platform, tokens = running

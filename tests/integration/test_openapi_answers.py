@@ -76,3 +76,24 @@ def test_the_web_form_and_a_case_read_by_its_reference_answer_as_documented(
 
     assert problems(operation("POST", "/v1/contacts"), accepted) == []
     assert problems(operation("GET", "/v1/cases/{case_id}"), case) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/v1/agents/me", {"available": 0}),
+        ("PATCH", "/v1/customers/cus_x", {"vip": "yes"}),
+        ("PATCH", "/v1/cases/case_x", {"version": "1"}),
+        ("PATCH", "/v1/cases/case_x", {"version": True}),
+        ("POST", "/v1/kb/articles/card_lost/en/publish", {"version": 1.0}),
+        ("POST", "/v1/kb/reindex", {"locale": "en", "limit": "5"}),
+    ],
+)
+def test_a_body_value_of_another_json_type_than_documented_is_refused(
+    platform: EmbeddedPlatform, method: str, path: str, body: dict[str, object]
+) -> None:
+    """`0` is no boolean and `"1"` no integer in the document; the API reads them as it says."""
+    response = platform.api(method, path, json_body=body, token=platform.token("supervisor"))
+
+    assert response.status == 422, response.body
+    assert response.json()["error"]["code"] == "validation_failed"

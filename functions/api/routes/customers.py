@@ -6,7 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from functions.api.errors import error_responses
 from functions.api.responses import success
@@ -70,7 +70,7 @@ def get_customer(customer_id: str) -> CustomerView:
 class ChangeCustomerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    vip: bool = Field(description="VIP customers' cases start at a higher priority")
+    vip: StrictBool = Field(description="VIP customers' cases start at a higher priority")
 
 
 @router.patch(

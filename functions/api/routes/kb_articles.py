@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from functions.api.auth import Role
 from functions.api.errors import error_responses
@@ -56,13 +56,13 @@ class ListPhrasingsResponse(BaseModel):
 class PublishRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1, description="Default: the latest version")
+    version: StrictInt | None = Field(default=None, ge=1, description="Default: the latest version")
 
 
 class RestoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    publish: bool = Field(default=False, description="Serve the restored version at once (supervisors)")
+    publish: StrictBool = Field(default=False, description="Serve the restored version at once (supervisors)")
 
 
 class AddPhrasingRequest(BaseModel):
@@ -76,7 +76,7 @@ class ReindexRequest(BaseModel):
 
     locale: str = Field(pattern=LOCALE_PATTERN, description=LOCALE_RULE)
     cursor: str | None = Field(default=None, max_length=2048)
-    limit: int = Field(default=50, ge=1, le=100)
+    limit: StrictInt = Field(default=50, ge=1, le=100)
 
 
 def _supervisor() -> bool:
