@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help install test lint typecheck unit contract integration infra-test e2e synth lambda-build bench bench-cold dev clean openapi
+.PHONY: help install test lint typecheck unit contract integration infra-test e2e fuzz synth lambda-build bench bench-cold dev clean openapi
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-re
 
 e2e: $(STAMP) /usr/bin/chromium  ## `tugi dev` in a subprocess, driven over HTTP and in chromium
 	$(BIN)/pytest -q tests/e2e
+
+fuzz: $(STAMP)  ## schemathesis on a fresh `tugi dev`, nightly-sized (TUGI_FUZZ_EXAMPLES=100 per operation)
+	TUGI_FUZZ_EXAMPLES=$${TUGI_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q -s tests/e2e/test_schemathesis.py
 
 test: lint typecheck unit contract integration infra-test e2e  ## everything CI runs
 

@@ -301,8 +301,11 @@ def cases_list(
 
 
 @cases_app.command("show")
-def cases_show(case_id: Annotated[str, typer.Argument(help="The case id")], as_json: JsonOption = False) -> None:
-    """A case with its messages and events."""
+def cases_show(
+    case_id: Annotated[str, typer.Argument(help="The case id, or its reference (TG-7K3P9Q)")],
+    as_json: JsonOption = False,
+) -> None:
+    """A case with its messages and events, by its id or the reference a customer quotes."""
     case = _call(_api(), f"/v1/cases/{case_id}")
     if as_json:
         sys.stdout.write(json.dumps(case) + "\n")

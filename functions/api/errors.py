@@ -22,16 +22,26 @@ from shared.observability import error_fields, logger
 
 
 class ErrorDetail(BaseModel):
-    field: str
-    code: str
-    message: str
+    field: str = Field(description="The field (`email`, `locale`, `body` for the whole body)")
+    code: str = Field(
+        description=(
+            "What is wrong with it, e.g. `missing`, `invalid_email`, `contact_required`, `string_too_long`; "
+            "`supported` lists an allowed value (`unsupported_locale`), `latest_version` the current version "
+            "(`edit_conflict`), `merged_into` the customer it became (`customer_merged`)"
+        )
+    )
+    message: str = Field(description="For a person; for `supported`, `latest_version`, `merged_into`: the value")
 
 
 class ErrorBody(BaseModel):
-    code: str = Field(description="Machine-readable, e.g. validation_failed, version_conflict, case_not_found")
-    message: str
+    code: str = Field(
+        description="Machine-readable, e.g. validation_failed, version_conflict, case_not_found, unsupported_locale"
+    )
+    message: str = Field(description="For a person; never branch on it")
     request_id: str | None
-    details: list[ErrorDetail] | None = Field(default=None, description="Per field, for validation_failed")
+    details: list[ErrorDetail] | None = Field(
+        default=None, description="Per field: for validation_failed, unsupported_locale, edit_conflict, customer_merged"
+    )
 
 
 class ErrorResponse(BaseModel):

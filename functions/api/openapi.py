@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
@@ -14,6 +16,41 @@ TITLE = "Tugi API"
 VERSION = "1.0.0"
 
 
+_INVALID = "The request is not valid (`validation_failed`, ...)"
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+_BODY_METHODS = frozenset({"post", "put", "patch"})
+# Answers API Gateway (throttling, the Cognito authorizer) or the guard before routing give any operation.
+_ANY = {429: "Too many requests: API Gateway's throttle or quota (`rate_limited`); try again later"}
+_AGENT = {
+    401: "No valid token: a Cognito ID token is missing, malformed, expired or not ours (`unauthorized`)",
+    403: "Signed in, but the role does not allow this (`forbidden`)",
+}
+_BODY = {
+    400: "The body is not JSON, not UTF-8 or not valid base64 (`malformed_request`)",
+    413: "The body is larger than `TUGI_MAX_REQUEST_BYTES` (`payload_too_large`)",
+    415: "The body's media type is not one this route reads (`unsupported_media_type`)",
+}
+
+
+def _with_gateway_answers(document: dict[str, Any]) -> dict[str, Any]:
+    """Every operation also documents what answers before its route runs, in the one error shape.
+
+    Powertools adds a 422 of its own shape to every operation; ours is `ErrorResponse`, and only where a
+    parameter or a body can be invalid.
+    """
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            answers = operation["responses"]
+            if answers.pop("422", None) is not None and (operation.get("parameters") or operation.get("requestBody")):
+                answers["422"] = {"description": _INVALID, "content": _ERROR}
+            gateway = _ANY | (_AGENT if operation.get("security") else {}) | (_BODY if method in _BODY_METHODS else {})
+            for status, description in gateway.items():
+                answers[str(status)] = {"description": description, "content": _ERROR}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        document["components"]["schemas"].pop(unused, None)
+    return document
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> str:
     app = APIGatewayRestResolver(enable_validation=True)
@@ -21,15 +58,17 @@ def openapi_document() -> str:
     routers = [*public, *AGENT_ROUTERS]
     for router in routers:
         app.include_router(router)
-    return app.get_openapi_json_schema(
+    document = app.get_openapi_schema(
         title=TITLE,
         version=VERSION,
         summary="Omnichannel customer service: web form, knowledge base, cases, customers and their timelines",
         description=(
             'Errors are `{"error": {"code", "message", "request_id"}}` with a 4xx status for anything '
             "the caller got wrong. Agent routes need a Cognito ID token of a user in the `agent` or "
-            "`supervisor` group (`Authorization: Bearer <token>`)."
+            "`supervisor` group (`Authorization: Bearer <token>`). A method and path that is no operation here "
+            "is 404 `route_not_found`."
         ),
         servers=[Server(url="/")],
         security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
     )
+    return json.dumps(_with_gateway_answers(document.model_dump(mode="json", by_alias=True, exclude_none=True)))

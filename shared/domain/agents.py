@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from shared.domain.ids import AgentId
 
@@ -27,7 +27,7 @@ class AgentUpdate(BaseModel):
 
     name: str | None = Field(default=None, max_length=200)
     queues: list[QueueName] | None = Field(default=None, max_length=50)
-    available: bool | None = None
+    available: StrictBool | None = None
 
 
 def least_loaded(agents: Iterable[AgentProfile], queue: str) -> AgentProfile | None:

@@ -20,6 +20,7 @@ ArticleId = NewType("ArticleId", str)
 # What an article id and a locale look like, everywhere one is accepted (API paths, bodies, files).
 ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 LOCALE_PATTERN = r"^[a-z]{2}$"
+LOCALE_RULE = "One of the knowledge base's locales (`TUGI_KB_LOCALES`: en, et), else 422 `unsupported_locale`"
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
 
 MAX_BODY_CHARS = 40_000  # a head item holds the latest and the published text, under DynamoDB's 400 KB

@@ -12,7 +12,7 @@ from email.utils import format_datetime
 from pydantic import BaseModel
 
 from shared.domain.clock import utc_now
-from shared.domain.ids import CaseReference
+from shared.domain.ids import REFERENCE_BODY, CaseReference
 from shared.domain.mail_header import OneLine, one_line
 from shared.errors import InvalidInput
 
@@ -34,7 +34,7 @@ class UnbuildableEmail(InvalidInput):
 def reference_pattern(prefix: str) -> re.Pattern[str]:
     """Matches our token `[TG-7K3P9Q]` in a subject; the body alphabet is that of `new_reference`."""
     # ASCII: with Unicode case folding the Kelvin sign would match "K".
-    return re.compile(rf"\[({re.escape(prefix)}-[2-9A-HJKMNP-TV-Z]{{6}})\]", re.IGNORECASE | re.ASCII)
+    return re.compile(rf"\[({re.escape(prefix)}-{REFERENCE_BODY})\]", re.IGNORECASE | re.ASCII)
 
 
 def find_reference(subject: str, prefix: str) -> CaseReference | None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.domain.articles import Article, ArticleContent, ArticleId, ArticleStatus, ArticleVersion, LearnedPhrasing
 from shared.domain.clock import utc_now
@@ -46,8 +46,8 @@ class SaveArticleRequest(ArticleContent):
     """A new version of a translation. `base_version`: the latest version the editor started from
     (none for a new translation); `publish` serves the new version at once (supervisors)."""
 
-    base_version: int | None = Field(default=None, ge=0)
-    publish: bool = False
+    base_version: StrictInt | None = Field(default=None, ge=0)
+    publish: StrictBool = False
     owner: AgentId | None = None
     review_by: date | None = None
 
@@ -102,7 +102,7 @@ class ArticleEditor:
             raise EditConflict(
                 f"the {locale} translation of {article_id} is at version {article.latest_version}; "
                 "reload it and apply your change again",
-                details=[{"latest_version": article.latest_version}],
+                details=[{"field": "base_version", "code": "latest_version", "message": str(article.latest_version)}],
             )
         expected = article.revision
         if request.owner is not None or request.review_by is not None:
@@ -229,7 +229,9 @@ class ArticleEditor:
         if locale not in self.settings.kb_locales:
             raise UnsupportedLocale(
                 f"articles are written in {', '.join(self.settings.kb_locales)}, not {locale!r}",
-                details=[{"locales": list(self.settings.kb_locales)}],
+                details=[
+                    {"field": "locale", "code": "supported", "message": known} for known in self.settings.kb_locales
+                ],
             )
 
 

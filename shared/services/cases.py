@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from shared.domain.articles import ARTICLE_ID_PATTERN, LOCALE_PATTERN, ArticleStatus
 from shared.domain.case import Case, CaseStatus, Priority, VersionConflict, require_version
@@ -13,7 +13,7 @@ from shared.domain.channels import AuthorKind, Channel, Direction
 from shared.domain.clock import utc_now
 from shared.domain.events import CaseEvent, EventKind
 from shared.domain.identity import Identity, IdentityKind
-from shared.domain.ids import AgentId, CaseId, CustomerId, new_case_id, new_message_id, new_reference
+from shared.domain.ids import AgentId, CaseId, CustomerId, as_reference, new_case_id, new_message_id, new_reference
 from shared.domain.message import Author, DeliveryStatus, Message
 from shared.domain.outbound_mail import OutboundEmail, reply_subject
 from shared.domain.paging import InvalidCursor, Page
@@ -47,7 +47,7 @@ class NoEmailAddress(InvalidInput):
 class ChangeCaseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="The version you read; a stale one gets 409 version_conflict")
+    version: StrictInt = Field(ge=1, description="The version you read; a stale one gets 409 version_conflict")
     status: CaseStatus | None = None
     priority: Priority | None = None
     assignee: AgentId | None = Field(default=None, max_length=128, description="Agent id; empty string unassigns")
@@ -160,8 +160,15 @@ class CaseService:
             raise CaseNotFound(f"no case {case_id}")
         return detail
 
-    def view(self, case_id: CaseId) -> CaseDetail:
-        """The case as an answer shows it: its events and as many of its newest messages as fit."""
+    def view(self, case_id_or_reference: str) -> CaseDetail:
+        """The case as an answer shows it: its events and as many of its newest messages as fit.
+
+        Customers quote the reference (`TG-7K3P9Q`), so it finds the case as well as its id does.
+        """
+        reference = as_reference(case_id_or_reference, self.settings.reference_prefix)
+        case_id = self.cases.find_case_by_reference(reference) if reference else CaseId(case_id_or_reference)
+        if case_id is None:
+            raise CaseNotFound(f"no case {reference}")
         return newest_within(self.get(case_id), self.settings.case_detail_budget_bytes)
 
     def _case(self, case_id: CaseId) -> Case:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -30,10 +30,16 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Locale = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
 
 
-class SubmitContactRequest(BaseModel):
-    """What the web form sends. At least one of email and phone, so we can answer."""
+def _given(field: str) -> dict[str, Any]:
+    return {"required": [field], "properties": {field: {"type": "string", "pattern": r"\S"}}}
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+class SubmitContactRequest(BaseModel):
+    """What the web form sends. At least one of email and phone, so we can answer (else `contact_required`)."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra={"anyOf": [_given("email"), _given("phone")]}
+    )
 
     name: Text = Field(min_length=1, max_length=200)
     email: Text | None = Field(default=None, max_length=254, examples=["mari@example.ee"])
@@ -70,9 +76,19 @@ class SubmitContactRequest(BaseModel):
 
 
 class SubmitContactResponse(BaseModel):
+    """What the public is told: the new case, nothing about the customer (not even whether one existed)."""
+
     case_id: CaseId
+    reference: CaseReference = Field(description="What the customer quotes; agents open the case by it")
+
+
+class AcceptedContact(SubmitContactResponse):
+    """The submission's outcome inside Tugi (logs key on the customer)."""
+
     customer_id: CustomerId
-    reference: CaseReference
+
+    def public(self) -> SubmitContactResponse:
+        return SubmitContactResponse(case_id=self.case_id, reference=self.reference)
 
 
 class ContactForm:
@@ -82,17 +98,17 @@ class ContactForm:
         self.once = once
         self.log = log
 
-    def submit(self, request: SubmitContactRequest, *, visitor: str | None = None) -> SubmitContactResponse:
+    def submit(self, request: SubmitContactRequest, *, visitor: str | None = None) -> AcceptedContact:
         """Open a case; the same submission again (a double click, a retry) returns the same case.
 
         `visitor` is the portal's per-browser id: searches it made before count as not deflected.
         """
-        accepted = self.once.run("web_form", request, lambda: self._submit(request), SubmitContactResponse)
+        accepted = self.once.run("web_form", request, lambda: self._submit(request), AcceptedContact)
         if visitor:
             self.log.record_contact(VisitorContact(visitor=visitor, case_id=accepted.case_id, at=utc_now()))
         return accepted
 
-    def _submit(self, request: SubmitContactRequest) -> SubmitContactResponse:
+    def _submit(self, request: SubmitContactRequest) -> AcceptedContact:
         identities = [
             *([Identity.email(request.email)] if request.email else []),
             *([Identity(kind=IdentityKind.PHONE, value=request.phone)] if request.phone else []),  # E.164 already
@@ -119,4 +135,4 @@ class ContactForm:
         case = self.cases.open(
             customer=customer, channel=Channel.WEB_FORM, subject=request.subject, make_message=first_message
         )
-        return SubmitContactResponse(case_id=case.case_id, customer_id=case.customer_id, reference=case.reference)
+        return AcceptedContact(case_id=case.case_id, customer_id=case.customer_id, reference=case.reference)

@@ -24,7 +24,8 @@ def test_a_web_form_contact_shows_on_the_customers_timeline_for_an_agent(dev: di
     assert status == 202
 
     token = id_token(dev, "agent")
-    status, timeline = call(f"{dev['url']}/v1/customers/{accepted['customer_id']}/timeline", token=token)
+    _, case = call(f"{dev['url']}/v1/cases/{accepted['reference']}", token=token)
+    status, timeline = call(f"{dev['url']}/v1/customers/{case['customer_id']}/timeline", token=token)
 
     assert status == 200
     inbound = [e["message"] for e in timeline["items"] if e["type"] == "message"]
@@ -51,7 +52,7 @@ def test_a_contact_is_triaged_and_acknowledged_by_the_workflow(dev: dict[str, An
     assert case is not None, "not triaged and acknowledged within 60 s"
     assert case["language"] == "et"
     assert "triaged" in [e["kind"] for e in case["events"]]
-    status, timeline = call(f"{dev['url']}/v1/customers/{accepted['customer_id']}/timeline", token=token)
+    status, timeline = call(f"{dev['url']}/v1/customers/{case['customer_id']}/timeline", token=token)
     assert status == 200
     outbound = [
         e["message"] for e in timeline["items"] if e["type"] == "message" and e["message"]["direction"] == "outbound"
@@ -93,6 +94,9 @@ def test_cli_lists_and_shows_cases_of_the_running_platform(dev: dict[str, Any]) 
     assert len(cases) >= 5
     shown = tugi(dev["env"], "cases", "show", cases[0]["case_id"], "--json")
     assert json.loads(shown.stdout)["reference"] == cases[0]["reference"]
+    quoted = tugi(dev["env"], "cases", "show", cases[0]["reference"].lower(), "--json")
+    assert quoted.returncode == 0, quoted.stderr
+    assert json.loads(quoted.stdout)["case_id"] == cases[0]["case_id"]
     missing = tugi(dev["env"], "cases", "show", "case_nope")
     assert missing.returncode == 1
     assert "case_not_found" in missing.stderr

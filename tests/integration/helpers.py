@@ -13,13 +13,15 @@ from infra.local.platform import EmbeddedPlatform
 
 
 def submit(platform: EmbeddedPlatform, *, visitor: str | None = None, **fields: str | None) -> dict[str, Any]:
-    """The web form, as the portal sends it (`visitor`: its per-browser id header)."""
+    """The web form, as the portal sends it (`visitor`: its per-browser id header): its answer
+    (`case_id`, `reference`) and the case's `customer_id`, as an agent reads it."""
     body = {"name": "Jüri Tamm", "email": "juri@example.ee", "subject": "Help", "message": "My card was blocked."}
     headers = {"x-tugi-visitor": visitor} if visitor else None
     response = platform.api("POST", "/v1/contacts", json_body=body | fields, headers=headers)
     assert response.status == 202, response.body
     result: dict[str, Any] = response.json()
-    return result
+    case = platform.api("GET", f"/v1/cases/{result['case_id']}", token=platform.token("agent"))
+    return result | {"customer_id": case.json()["customer_id"]}
 
 
 def sent_emails(platform: EmbeddedPlatform) -> list[Any]:

@@ -46,7 +46,7 @@ def test_captured_rest_event_submits_the_web_form(platform: EmbeddedPlatform) ->
     response = public.handler(event, LambdaContext())
 
     assert response["statusCode"] == 202
-    assert set(json.loads(response["body"])) == {"case_id", "customer_id", "reference"}
+    assert set(json.loads(response["body"])) == {"case_id", "reference"}
 
 
 def test_captured_rest_event_with_cognito_claims_reaches_the_agent_routes(platform: EmbeddedPlatform) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from functions.api.auth import Role
 from functions.api.errors import error_responses
+from functions.api.responses import success
 from functions.api.routes.caller import AGENT_SECURITY, current_caller
 from shared.bootstrap import container
 from shared.domain.agents import AgentProfile, AgentUpdate
@@ -27,7 +28,7 @@ class ListAgentsResponse(BaseModel):
 @router.get(
     "/v1/agents",
     summary="Agents with their queues, availability and load (active cases)",
-    responses=error_responses(401, 403),
+    responses=success(ListAgentsResponse) | error_responses(401, 403),
     security=AGENT_SECURITY,
     tags=["agents"],
 )
@@ -39,7 +40,7 @@ def list_agents() -> ListAgentsResponse:
 @router.put(
     "/v1/agents/<agent_id>",
     summary="Change an agent's availability (yourself: `me`), or as a supervisor their name and queues",
-    responses=error_responses(400, 401, 403, 404, 422),
+    responses=success(AgentProfile) | error_responses(400, 401, 403, 404, 422),
     security=AGENT_SECURITY,
     tags=["agents"],
 )

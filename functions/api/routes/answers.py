@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from functions.api.errors import error_responses
 from functions.api.pages import page, wants_html
+from functions.api.responses import HTML, success
 from shared.bootstrap import container
 from shared.domain.answers import AnswerOutcome
 from shared.observability import logger, metrics
@@ -35,7 +36,7 @@ class VerdictResponse(BaseModel):
 _VERDICT: dict[int, Any] = {
     200: {
         "description": "The verdict counted (HTML when the browser asks for it)",
-        "content": {"application/json": {"model": VerdictResponse}, "text/html": {}},
+        "content": {"application/json": {"model": VerdictResponse}, "text/html": HTML},
     }
 }
 
@@ -49,7 +50,7 @@ def _page(title: str, body: str) -> Response[str]:
     "/v1/answers/<answer_id>",
     summary="The page behind the link in an auto-answer email",
     description="HTML with two buttons. Opening it changes nothing; the buttons POST the verdict.",
-    responses=error_responses(404) | {200: {"description": "The page", "content": {"text/html": {}}}},
+    responses=error_responses(404) | success(None, description="The page", html=True),
     tags=["customers"],
 )
 def answer_page(answer_id: AnswerId) -> Response[str]:

@@ -13,6 +13,8 @@ AGENTS = frozenset({Role.AGENT, Role.SUPERVISOR})
 SUPERVISORS = frozenset({Role.SUPERVISOR})
 # OpenAPI: agent routes need the Cognito ID token (API Gateway checks it before we run).
 AGENT_SECURITY: list[dict[str, list[str]]] = [{"cognito": []}]
+# OpenAPI 3.1 lets a bearer scheme name the roles an operation needs: routes only supervisors may use.
+SUPERVISOR_SECURITY: list[dict[str, list[str]]] = [{"cognito": [Role.SUPERVISOR.value]}]
 
 
 def current_caller(router: Router, allowed: frozenset[Role] = AGENTS) -> Caller:

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, Field
 
 from functions.api.errors import error_responses
+from functions.api.responses import success
 from functions.api.routes.caller import AGENT_SECURITY, current_caller
 from shared.bootstrap import container
 from shared.domain.case import Case, CaseStatus
@@ -39,7 +40,7 @@ class GetCaseResponse(Case):
     summary="Cases in a queue, oldest first",
     tags=["cases"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 422),
+    responses=success(ListCasesResponse) | error_responses(401, 403, 422),
 )
 def list_cases(
     queue: Annotated[str | None, Query(max_length=100)] = None,
@@ -57,15 +58,15 @@ def list_cases(
 
 @router.get(
     "/v1/cases/<case_id>",
-    summary="A case with its messages and events",
+    summary="A case with its messages and events, by its id or its reference (`TG-7K3P9Q`, as customers quote it)",
     tags=["cases"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404),
+    responses=success(GetCaseResponse) | error_responses(401, 403, 404),
 )
-def get_case(case_id: str) -> GetCaseResponse:
+def get_case(case_id: Annotated[str, Path(description="A case id, or the case's reference")]) -> GetCaseResponse:
     current_caller(router)
-    detail = container().cases.view(CaseId(case_id))
-    logger.append_keys(case_id=case_id, customer_id=detail.case.customer_id)
+    detail = container().cases.view(case_id)
+    logger.append_keys(case_id=detail.case.case_id, customer_id=detail.case.customer_id)
     return GetCaseResponse(
         **detail.case.model_dump(),
         messages=detail.messages,
@@ -80,7 +81,7 @@ def get_case(case_id: str) -> GetCaseResponse:
     description="Send the `version` you read; if the case changed since, the answer is 409 `version_conflict`.",
     tags=["cases"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=success(Case) | error_responses(401, 403, 404, 409, 422),
 )
 def change_case(case_id: str, request: ChangeCaseRequest) -> Case:
     caller = current_caller(router)
@@ -93,7 +94,7 @@ def change_case(case_id: str, request: ChangeCaseRequest) -> Case:
     summary="Add an internal note",
     tags=["cases"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=success(Message, HTTPStatus.CREATED, "The note") | error_responses(401, 403, 404, 409, 422),
 )
 def add_note(case_id: str, request: AddNoteRequest) -> Response[Message]:
     caller = current_caller(router)
@@ -108,7 +109,8 @@ def add_note(case_id: str, request: AddNoteRequest) -> Response[Message]:
     description="Sent with In-Reply-To/References and a Message-ID we record, so the customer's answer threads.",
     tags=["cases"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=success(Message, HTTPStatus.CREATED, "The reply, as recorded (`sent`, or `failed` with the reason)")
+    | error_responses(401, 403, 404, 409, 422),
 )
 def reply(case_id: str, request: ReplyRequest) -> Response[Message]:
     caller = current_caller(router)

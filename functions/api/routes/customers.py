@@ -6,10 +6,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from functions.api.errors import error_responses
-from functions.api.routes.caller import AGENT_SECURITY, SUPERVISORS, current_caller
+from functions.api.responses import success
+from functions.api.routes.caller import AGENT_SECURITY, SUPERVISOR_SECURITY, SUPERVISORS, current_caller
 from shared.bootstrap import container
 from shared.domain.identity import Identity
 from shared.domain.ids import CustomerId
@@ -34,9 +35,10 @@ class MergeCustomerRequest(BaseModel):
 @router.get(
     "/v1/customers",
     summary="Find a customer by email or phone",
+    description="Give `email` or `phone` (neither: 422 `identity_required`), in any spelling.",
     tags=["customers"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 422),
+    responses=success(CustomerView) | error_responses(401, 403, 404, 422),
 )
 def find_customer(
     email: Annotated[str | None, Query(max_length=254)] = None,
@@ -58,7 +60,7 @@ def find_customer(
     summary="A customer and their identities",
     tags=["customers"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404),
+    responses=success(CustomerView) | error_responses(401, 403, 404),
 )
 def get_customer(customer_id: str) -> CustomerView:
     current_caller(router)
@@ -68,15 +70,15 @@ def get_customer(customer_id: str) -> CustomerView:
 class ChangeCustomerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    vip: bool = Field(description="VIP customers' cases start at a higher priority")
+    vip: StrictBool = Field(description="VIP customers' cases start at a higher priority")
 
 
 @router.patch(
     "/v1/customers/<customer_id>",
     summary="Mark a customer as VIP, or not (supervisors)",
     tags=["customers"],
-    security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 409, 422),
+    security=SUPERVISOR_SECURITY,
+    responses=success(CustomerView) | error_responses(401, 403, 404, 409, 422),
 )
 def change_customer(customer_id: str, request: ChangeCustomerRequest) -> CustomerView:
     caller = current_caller(router, allowed=SUPERVISORS)
@@ -88,7 +90,7 @@ def change_customer(customer_id: str, request: ChangeCustomerRequest) -> Custome
     summary="Every message and event of the customer, newest first",
     tags=["customers"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 422),
+    responses=success(TimelineResponse) | error_responses(401, 403, 404, 422),
 )
 def timeline(
     customer_id: str,
@@ -110,7 +112,7 @@ def timeline(
     description="Both timelines become one and the cases move. Idempotent; undo with `/unmerge`.",
     tags=["customers"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=success(MergeRecord) | error_responses(401, 403, 404, 409, 422),
 )
 def merge(customer_id: str, request: MergeCustomerRequest) -> MergeRecord:
     caller = current_caller(router)
@@ -126,7 +128,7 @@ def merge(customer_id: str, request: MergeCustomerRequest) -> MergeRecord:
     description="Its identities and cases (and those that came through them since) move back. Idempotent.",
     tags=["customers"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=success(MergeRecord) | error_responses(401, 403, 404, 409, 422),
 )
 def unmerge(customer_id: str) -> MergeRecord:
     caller = current_caller(router)

@@ -15,16 +15,19 @@ from functions.api import kb_pages
 from functions.api.errors import error_responses
 from functions.api.guard import FORM, media_type
 from functions.api.pages import wants_html
+from functions.api.responses import HTML, success
 from functions.api.visitor import Visitor
 from shared.bootstrap import container
-from shared.domain.articles import ARTICLE_ID_PATTERN, LOCALE_PATTERN
+from shared.domain.articles import ARTICLE_ID_PATTERN, LOCALE_PATTERN, LOCALE_RULE
 from shared.domain.knowledge import SearchSuggestion
 from shared.services.self_service import ArticleNotPublished, FeedbackRequest, PublishedArticle, SearchResponse
 
 router = Router()  # type: ignore[no-untyped-call]
 
 _TAGS = ["knowledge base"]
-LocaleQuery = Annotated[str | None, Query(pattern=LOCALE_PATTERN, description="Default: the default language")]
+LocaleQuery = Annotated[
+    str | None, Query(pattern=LOCALE_PATTERN, description=f"{LOCALE_RULE}. Default: the default language")
+]
 ArticlePath = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]
 
 # The article page's feedback forms post here (the guard lets their content type through).
@@ -46,13 +49,13 @@ FeedbackBody = Annotated[
 _ARTICLE: dict[int, Any] = {
     200: {
         "description": "The article (a page when the browser asks for HTML)",
-        "content": {"application/json": {"model": PublishedArticle}, "text/html": {}},
+        "content": {"application/json": {"model": PublishedArticle}, "text/html": HTML},
     }
 }
 _COUNTED: dict[int, Any] = {
     200: {
         "description": "Counted: a page thanking the customer, when the browser asks for HTML",
-        "content": {"text/html": {}},
+        "content": {"text/html": HTML},
     },
     204: {"description": "Counted", "content": {}},
 }
@@ -66,7 +69,7 @@ class SuggestResponse(BaseModel):
     "/v1/kb/search",
     summary="Search published articles; every search is logged (personal data removed)",
     tags=_TAGS,
-    responses=error_responses(422),
+    responses=success(SearchResponse) | error_responses(422),
 )
 def search(
     q: Annotated[str, Query(min_length=1, max_length=500)],
@@ -81,7 +84,7 @@ def search(
     "/v1/kb/suggest",
     summary="Article titles for what the customer has typed so far",
     tags=_TAGS,
-    responses=error_responses(422),
+    responses=success(SuggestResponse) | error_responses(422),
 )
 def suggest(
     q: Annotated[str, Query(min_length=1, max_length=200)],

@@ -8,15 +8,17 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from functions.api.auth import Role
 from functions.api.errors import error_responses
-from functions.api.routes.caller import AGENT_SECURITY, SUPERVISORS, current_caller
+from functions.api.responses import success
+from functions.api.routes.caller import AGENT_SECURITY, SUPERVISOR_SECURITY, SUPERVISORS, current_caller
 from shared.bootstrap import container
 from shared.domain.articles import (
     ARTICLE_ID_PATTERN,
     LOCALE_PATTERN,
+    LOCALE_RULE,
     Article,
     ArticleId,
     ArticleStatus,
@@ -29,7 +31,7 @@ from shared.services.kb_indexer import ReindexPage
 router = Router()  # type: ignore[no-untyped-call]
 
 ArticlePath = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]
-LocalePath = Annotated[str, Path(pattern=LOCALE_PATTERN)]
+LocalePath = Annotated[str, Path(pattern=LOCALE_PATTERN, description=LOCALE_RULE)]
 Limit = Annotated[int | None, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 _TAGS = ["knowledge base (editing)"]
@@ -54,13 +56,13 @@ class ListPhrasingsResponse(BaseModel):
 class PublishRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1, description="Default: the latest version")
+    version: StrictInt | None = Field(default=None, ge=1, description="Default: the latest version")
 
 
 class RestoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    publish: bool = Field(default=False, description="Serve the restored version at once (supervisors)")
+    publish: StrictBool = Field(default=False, description="Serve the restored version at once (supervisors)")
 
 
 class AddPhrasingRequest(BaseModel):
@@ -72,9 +74,9 @@ class AddPhrasingRequest(BaseModel):
 class ReindexRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    locale: str = Field(pattern=LOCALE_PATTERN)
+    locale: str = Field(pattern=LOCALE_PATTERN, description=LOCALE_RULE)
     cursor: str | None = Field(default=None, max_length=2048)
-    limit: int = Field(default=50, ge=1, le=100)
+    limit: StrictInt = Field(default=50, ge=1, le=100)
 
 
 def _supervisor() -> bool:
@@ -86,10 +88,10 @@ def _supervisor() -> bool:
     summary="A locale's translations by status and review date; `stale=true`: published ones past review",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 422),
+    responses=success(ListArticlesResponse) | error_responses(401, 403, 422),
 )
 def list_articles(
-    locale: Annotated[str, Query(pattern=LOCALE_PATTERN)] = "en",
+    locale: Annotated[str, Query(pattern=LOCALE_PATTERN, description=LOCALE_RULE)] = "en",
     status: Annotated[ArticleStatus | None, Query()] = None,
     stale: Annotated[bool, Query()] = False,
     limit: Limit = None,
@@ -107,7 +109,7 @@ def list_articles(
     summary="A translation as editors see it",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 422),
+    responses=success(Article) | error_responses(401, 403, 404, 422),
 )
 def get_article(article_id: ArticlePath, locale: LocalePath) -> Article:
     current_caller(router)
@@ -119,7 +121,9 @@ def get_article(article_id: ArticlePath, locale: LocalePath) -> Article:
     summary="Create a translation or save a new version of it (`base_version`: the version you edited)",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(400, 401, 403, 404, 409, 422),
+    responses=success(Article, description="The new version")
+    | success(Article, HTTPStatus.CREATED, "The new translation")
+    | error_responses(400, 401, 403, 404, 409, 422),
 )
 def save_article(article_id: ArticlePath, locale: LocalePath, request: SaveArticleRequest) -> Response[Article]:
     caller = current_caller(router)
@@ -136,7 +140,7 @@ def save_article(article_id: ArticlePath, locale: LocalePath, request: SaveArtic
     summary="Change a translation's owner or review date",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(400, 401, 403, 404, 409, 422),
+    responses=success(Article) | error_responses(400, 401, 403, 404, 409, 422),
 )
 def change_article(article_id: ArticlePath, locale: LocalePath, request: ArticleDetailsRequest) -> Article:
     current_caller(router)
@@ -147,8 +151,8 @@ def change_article(article_id: ArticlePath, locale: LocalePath, request: Article
     f"{_ONE}/publish",
     summary="Serve a version to customers (supervisors); an older version rolls back",
     tags=_TAGS,
-    security=AGENT_SECURITY,
-    responses=error_responses(400, 401, 403, 404, 409, 422),
+    security=SUPERVISOR_SECURITY,
+    responses=success(Article) | error_responses(400, 401, 403, 404, 409, 422),
 )
 def publish_article(article_id: ArticlePath, locale: LocalePath, request: PublishRequest) -> Article:
     return container().article_editor.publish(article_id, locale, request.version, supervisor=_supervisor())
@@ -158,8 +162,8 @@ def publish_article(article_id: ArticlePath, locale: LocalePath, request: Publis
     f"{_ONE}/archive",
     summary="Stop serving a translation (supervisors); it leaves search at once",
     tags=_TAGS,
-    security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 409, 422),
+    security=SUPERVISOR_SECURITY,
+    responses=success(Article) | error_responses(401, 403, 404, 409, 422),
 )
 def archive_article(article_id: ArticlePath, locale: LocalePath) -> Article:
     return container().article_editor.archive(article_id, locale, supervisor=_supervisor())
@@ -170,7 +174,7 @@ def archive_article(article_id: ArticlePath, locale: LocalePath) -> Article:
     summary="A translation's versions, newest first",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 422),
+    responses=success(ListVersionsResponse) | error_responses(401, 403, 404, 422),
 )
 def list_versions(
     article_id: ArticlePath, locale: LocalePath, limit: Limit = None, cursor: Cursor = None
@@ -187,7 +191,7 @@ def list_versions(
     summary="One version of a translation",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 422),
+    responses=success(ArticleVersion) | error_responses(401, 403, 404, 422),
 )
 def get_version(article_id: ArticlePath, locale: LocalePath, version: Annotated[int, Path(ge=1)]) -> ArticleVersion:
     current_caller(router)
@@ -199,7 +203,7 @@ def get_version(article_id: ArticlePath, locale: LocalePath, version: Annotated[
     summary="Save an old version's content as the newest version",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(400, 401, 403, 404, 409, 422),
+    responses=success(Article) | error_responses(400, 401, 403, 404, 409, 422),
 )
 def restore_version(
     article_id: ArticlePath, locale: LocalePath, version: Annotated[int, Path(ge=1)], request: RestoreRequest
@@ -220,7 +224,7 @@ def restore_version(
     summary="Customers' questions this translation answered (learned phrasings)",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 422),
+    responses=success(ListPhrasingsResponse) | error_responses(401, 403, 404, 422),
 )
 def list_phrasings(
     article_id: ArticlePath, locale: LocalePath, limit: Limit = None, cursor: Cursor = None
@@ -237,7 +241,8 @@ def list_phrasings(
     summary="Teach search a way customers ask for this article (the same text twice is one phrasing)",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(400, 401, 403, 404, 422),
+    responses=success(LearnedPhrasing, HTTPStatus.CREATED, "The phrasing (the one already taught, for the same text)")
+    | error_responses(400, 401, 403, 404, 422),
 )
 def add_phrasing(article_id: ArticlePath, locale: LocalePath, request: AddPhrasingRequest) -> Response[LearnedPhrasing]:
     current_caller(router)
@@ -249,8 +254,8 @@ def add_phrasing(article_id: ArticlePath, locale: LocalePath, request: AddPhrasi
     "/v1/kb/reindex",
     summary="Rebuild one page of a locale's search index from the table (supervisors); repeat with next_cursor",
     tags=_TAGS,
-    security=AGENT_SECURITY,
-    responses=error_responses(400, 401, 403, 422),
+    security=SUPERVISOR_SECURITY,
+    responses=success(ReindexPage) | error_responses(400, 401, 403, 422),
 )
 def reindex(request: ReindexRequest) -> ReindexPage:
     current_caller(router, SUPERVISORS)
@@ -262,7 +267,7 @@ def reindex(request: ReindexRequest) -> ReindexPage:
     summary="Remove a learned phrasing that taught search the wrong thing",
     tags=_TAGS,
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 404, 422),
+    responses=success(None, HTTPStatus.NO_CONTENT, "Removed (or not there)") | error_responses(401, 403, 404, 422),
 )
 def remove_phrasing(
     article_id: ArticlePath, locale: LocalePath, phrasing_id: Annotated[str, Path(max_length=64)]

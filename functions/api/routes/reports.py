@@ -8,9 +8,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.api.errors import error_responses
+from functions.api.responses import success
 from functions.api.routes.caller import AGENT_SECURITY, current_caller
 from shared.bootstrap import container
-from shared.domain.articles import LOCALE_PATTERN
+from shared.domain.articles import LOCALE_PATTERN, LOCALE_RULE
 from shared.services.kb_reports import GapsReport
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -25,11 +26,13 @@ router = Router()  # type: ignore[no-untyped-call]
     ),
     tags=["reports"],
     security=AGENT_SECURITY,
-    responses=error_responses(401, 403, 422),
+    responses=success(GapsReport) | error_responses(401, 403, 422),
 )
 def kb_gaps(
     days: Annotated[int, Query(ge=1, le=90, description="The period: this many days up to now")] = 30,
-    locale: Annotated[str | None, Query(pattern=LOCALE_PATTERN, description="Default: every locale")] = None,
+    locale: Annotated[
+        str | None, Query(pattern=LOCALE_PATTERN, description=f"{LOCALE_RULE}. Default: every locale")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Gaps and articles listed")] = 20,
     min_votes: Annotated[int, Query(ge=1, le=1000, description="Verdicts an article needs to be rated")] = 3,
 ) -> GapsReport:
