@@ -32,7 +32,7 @@ from infra.local.workflow import Schedule, WorkflowResources, create_workflow
 from infra.stream_consumers import CASE_STREAM, KB_INDEXER
 from infra.workflows import SWEEP_HANDLER
 from shared import bootstrap
-from shared.domain.clock import scaled_clock, use_time_source
+from shared.domain.clock import ManualClock, scaled_clock, use_time_source
 from shared.errors import Unauthorized
 from shared.ports import IntakeOutcomeRecord
 from shared.settings import Settings, get_settings
@@ -83,6 +83,9 @@ class EmbeddedPlatform:
 
     In-process by default (tests, the CLI). With `moto_server=True`, moto also listens on a local
     port, so other processes (`tugi token`, a browser's sign-in) reach the same backends.
+
+    Platform time is real time, `time_scale` times faster, or (`clock`, for tests) a `ManualClock`
+    that moves only when the test advances it; then the sweep runs only when the test calls it.
     """
 
     def __init__(
@@ -93,6 +96,7 @@ class EmbeddedPlatform:
         workflow: bool = False,
         knowledge: bool = False,
         time_scale: float = 1.0,
+        clock: ManualClock | None = None,
     ) -> None:
         self.env = BASE_ENV | (env or {})
         self.moto_server = moto_server
@@ -100,6 +104,7 @@ class EmbeddedPlatform:
         self.with_knowledge = knowledge
         self.kb_dead_letter_queue_url: str | None = None
         self.time_scale = time_scale
+        self.clock = clock
         self.workflow: WorkflowResources | None = None
         self._poller: StreamPoller | None = None
         self._schedule: Schedule | None = None
@@ -119,8 +124,10 @@ class EmbeddedPlatform:
         self._saved_env = dict(os.environ)
         os.environ.update(self.env)
         moto_patches.apply()
-        moto_patches.set_time_scale(self.time_scale)
-        if self.time_scale != 1:
+        moto_patches.set_platform_clock(scale=self.time_scale, manual=self.clock is not None)
+        if self.clock is not None:
+            use_time_source(self.clock)
+        elif self.time_scale != 1:
             use_time_source(scaled_clock(self.time_scale))
         if self.moto_server:
             default_user_config["stepfunctions"] = {"execute_state_machine": True}  # run the real ASL
@@ -160,7 +167,7 @@ class EmbeddedPlatform:
                 self.settings.table_name, self.settings.region, self.endpoint_url, subscriptions
             )
             self._poller.start()
-        if self.with_workflow:
+        if self.with_workflow and self.clock is None:
             self._schedule = Schedule()
             self._schedule.start()
 
@@ -186,7 +193,7 @@ class EmbeddedPlatform:
         os.environ.clear()
         os.environ.update(self._saved_env)
         use_time_source(None)
-        moto_patches.set_time_scale(1.0)
+        moto_patches.set_platform_clock()
         bootstrap.reset()
 
     def _stop_executions(self) -> None:
