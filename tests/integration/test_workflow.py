@@ -146,6 +146,38 @@ def test_a_reply_to_the_auto_answer_counts_as_not_solved(flow: EmbeddedPlatform)
     assert late.status == 409
 
 
+URGENT_AND_ANSWERABLE = {"subject": "Fraud, help quickly", "message": "My card was stolen and someone is using it."}
+
+
+def test_an_urgent_case_goes_to_a_person_at_once_even_when_auto_answered_and_solved_resolves_it(
+    flow: EmbeddedPlatform,
+) -> None:
+    agent = make_agent_available(flow, "agent", ["cards"])
+    case_id = submit(flow, **URGENT_AND_ANSWERABLE)["case_id"]
+
+    routed = wait_for(lambda: (c := case(case_id)).routed_at and c, what="routing at once, no wait on the bot")
+    assert routed.priority == Priority.URGENT
+    assert routed.status == CaseStatus.OPEN
+    assert (routed.queue, routed.assignee) == ("cards", agent)
+    assert routed.answer_id, "the known answer went out too"
+    assert EventKind.AUTO_ANSWERED in events(case_id)
+    assert routed.sla is not None
+    assert not any(c.clock.is_paused for c in routed.sla.clocks), "its clocks run"
+    assert any(f"/v1/answers/{routed.answer_id}" in t for t in sent_texts(flow)), "the answer, with its links"
+    wait_for(lambda: watch_asleep(flow, case_id), what="the watch to sleep")
+    advance(flow, timedelta(minutes=50))  # past 80 % of the urgent 1-hour first-response promise
+    escalated = wait_for(lambda: in_status(case_id, CaseStatus.ESCALATED), what="the clocks to run out")
+
+    verdict = flow.api("POST", f"/v1/answers/{escalated.answer_id}/solved")
+
+    assert verdict.status == 200, verdict.body
+    resolved = wait_for(lambda: in_status(case_id, CaseStatus.RESOLVED), what="the customer's solved to resolve it")
+    assert resolved.article_id == "card_lost", "the answering article learns the question"
+    advance(flow, timedelta(minutes=31))
+    assert wait_for(lambda: execution(flow, case_id)["status"] == "SUCCEEDED", what="the watch to end")
+    assert flow.api("POST", f"/v1/answers/{escalated.answer_id}/not-solved").status == 409
+
+
 def test_no_answer_before_the_timeout_routes_to_a_person() -> None:
     with start({"TUGI_AUTO_ANSWER_TIMEOUT_SECONDS": "3600"}) as flow:
         case_id = submit(flow, **PASSWORD_QUESTION)["case_id"]
