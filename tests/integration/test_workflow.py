@@ -25,6 +25,7 @@ from tests.integration.workflow_helpers import (
     BILLING_QUESTION,
     PASSWORD_QUESTION,
     RULES_FILE,
+    URGENT_AND_ANSWERABLE,
     case,
     change_case,
     execution,
@@ -144,9 +145,6 @@ def test_a_reply_to_the_auto_answer_counts_as_not_solved(flow: EmbeddedPlatform)
     assert settled.outcome == "replied"
     late = flow.api("POST", f"/v1/answers/{answered.answer_id}/solved")
     assert late.status == 409
-
-
-URGENT_AND_ANSWERABLE = {"subject": "Fraud, help quickly", "message": "My card was stolen and someone is using it."}
 
 
 def test_an_urgent_case_goes_to_a_person_at_once_even_when_auto_answered_and_solved_resolves_it(

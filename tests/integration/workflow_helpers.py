@@ -20,6 +20,8 @@ ALWAYS_OPEN = json.dumps({"time_zone": "UTC", "week": {str(d): [{"start": "00:00
 
 PASSWORD_QUESTION = {"subject": "Forgot my password", "message": "How do I reset my password? I cannot log in."}
 BILLING_QUESTION = {"subject": "Invoice", "message": "Please explain the second line of my last invoice."}
+# Urgent (a priority keyword) and answered by a rule: a person takes it at once, the answer goes out too.
+URGENT_AND_ANSWERABLE = {"subject": "Fraud, help quickly", "message": "My card was stolen and someone is using it."}
 
 
 def wait_for(probe: Callable[[], T | None], *, timeout: float = 30, what: str = "the condition") -> T:
