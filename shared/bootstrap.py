@@ -227,7 +227,7 @@ class Container:
     def answer_verdicts(self) -> AnswerVerdicts:
         from shared.services.answers import AnswerVerdicts
 
-        return AnswerVerdicts(self.answer_store, self.case_store, self.workflow_engine)
+        return AnswerVerdicts(self.answer_store, self.case_store, self.workflow_engine, self.settings.kb_locale_for)
 
     # --- the knowledge base --------------------------------------------------------------------
 

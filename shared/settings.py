@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.domain.business_hours import Calendar
 from shared.domain.channels import Channel
+from shared.domain.priority import Priority
 from shared.domain.sla import SlaPolicies
 from shared.domain.triage import PriorityRules, SpamRules
 
@@ -88,6 +89,9 @@ class Settings(BaseSettings):
         default=0.5, ge=0, le=1, description="Banking77: 0.5 answers 69 % of questions, 97.4 % of them right"
     )
     auto_answer_timeout_seconds: int = Field(default=3 * 24 * 3600, ge=60, description="Wait for solved/not solved")
+    route_at_once_priority: Priority = Field(
+        default=Priority.HIGH, description="From this priority up a case goes to a person at once, auto-answered or not"
+    )
     priority_rules: PriorityRules = PriorityRules()
     spam_rules: SpamRules = SpamRules()
     spam_queue: str = "spam"

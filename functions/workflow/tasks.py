@@ -19,7 +19,7 @@ from shared.observability import error_fields, logger, metrics, tracer
 class TaskEvent(BaseModel):
     task: Literal["triage", "acknowledge", "auto_answer", "resolve_answered", "route", "sla_watch", "needs_attention"]
     case_id: CaseId = Field(min_length=1, max_length=64)
-    task_token: str | None = None
+    task_token: str | None = None  # auto_answer: none when the case goes to a person at once
     error: dict[str, Any] | None = None
     notified: bool = False  # sla_watch: the previous round's escalation message was published
     claim: bool = False  # sla_watch: this execution's first round, which takes the watch over
@@ -34,7 +34,7 @@ def run(event: TaskEvent) -> dict[str, Any]:
         case "acknowledge":
             workflow.acknowledge(event.case_id)
         case "auto_answer":
-            workflow.auto_answer(event.case_id, event.task_token or "")
+            workflow.auto_answer(event.case_id, event.task_token)
         case "resolve_answered":
             workflow.resolve_answered(event.case_id)
         case "route":

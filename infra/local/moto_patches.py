@@ -13,10 +13,13 @@
    function's `Handler` (e.g. `functions.workflow.tasks.handler`) and call it, one event at a time
    per function as Lambda does. An exception becomes Lambda's error payload with the class name as
    `errorType`, which is what the state machine's `Retry`/`Catch` match.
-4. Step Functions' waits follow the platform clock, which may run faster (`TUGI_TIME_SCALE`). Wait
-   states, task timeouts and retry intervals are divided by the scale; a `TimestampPath` wait is
-   measured against `utc_now()`. moto also compares timestamps with the machine's local time and
-   loops forever on waits under a second; the replacement does neither.
+4. Step Functions' waits follow the platform clock (shared/domain/clock.py), which may run faster
+   (`TUGI_TIME_SCALE`) or, in tests, move only when the test advances it (`ManualClock`). Wait states
+   end when `utc_now()` reaches their time, task timeouts and callback waits count platform seconds,
+   retry intervals are divided by the scale (and skipped on a manual clock). So whether a promise
+   broke is decided by platform time, not by how fast a loaded machine runs. moto also compares
+   timestamps with the machine's local time and loops forever on waits under a second; the
+   replacement does neither.
 5. A Query on the table's key reads its partition only. moto looks at every item of the table to find
    one partition's, so reading a case cost a quarter of a second once 2,000 cases existed (the
    Banking77 benchmark opens 8,000). The same items, sorted and paged by moto as before; queries on
@@ -37,7 +40,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -48,9 +51,10 @@ from moto.dynamodb.models.table import Table
 from moto.s3 import notifications as s3_notifications
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+from moto.stepfunctions.parser.asl.eval.callback import callback
 
 _ITEM_OPERATIONS = (
     "put_item",
@@ -160,55 +164,89 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
 # --- 4. waits on the platform clock ----------------------------------------------------------
 
 _time_scale = 1.0
+_manual = False
+_generation = 0  # counts clock changes: a wait begun on an earlier platform's clock ends
+_POLL_SECONDS = 0.02  # how often a wait on a manual clock looks whether a test moved it
 
 
-def set_time_scale(scale: float) -> None:
-    """How many times faster than real time the platform clock runs (1 = real time)."""
-    global _time_scale  # noqa: PLW0603 - one clock per process
+def set_platform_clock(*, scale: float = 1.0, manual: bool = False) -> None:
+    """How platform time runs: `scale` times faster than real time, or (`manual`) only when a test advances it."""
+    global _time_scale, _manual, _generation  # one clock per process
     if scale <= 0:
         raise ValueError("the time scale must be positive")
-    _time_scale = scale
+    _time_scale, _manual, _generation = scale, manual, _generation + 1
 
 
-def _scaled_wait_interval(self: Any, env: Any, wait_seconds: float) -> None:
-    deadline = time.monotonic() + max(wait_seconds, 0) / _time_scale
-    while env.is_running():
-        remaining = deadline - time.monotonic()
+def _real_seconds(platform_seconds: float) -> float:
+    """How long to block before looking at the platform clock again."""
+    return _POLL_SECONDS if _manual else platform_seconds / _time_scale
+
+
+def _wait_until(deadline: datetime, event: threading.Event, wait: Callable[[float], bool]) -> bool:
+    """Block until the platform clock reaches `deadline` (False) or `event` is set (True)."""
+    from shared.domain.clock import utc_now  # noqa: PLC0415 - the domain's clock, which the platform sets
+
+    generation = _generation
+    while generation == _generation:
+        remaining = (deadline - utc_now()).total_seconds()
         if remaining <= 0:
-            return
-        env.program_state_event.wait(remaining)
+            return event.is_set()
+        if wait(_real_seconds(remaining)):
+            return True
+    return event.is_set()
 
 
-def _timestamp_wait_seconds(self: Any, env: Any) -> float:
+class _PlatformEvent(threading.Event):
+    """moto's task timeouts and callback (task token, heartbeat) waits, counted in platform seconds."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if timeout is None:
+            return super().wait()
+        from shared.domain.clock import utc_now  # noqa: PLC0415
+
+        return _wait_until(utc_now() + timedelta(seconds=max(timeout, 0)), self, super().wait)
+
+
+def _wait_state(self: WaitFunction, env: Any) -> None:
+    """A Wait state ends when the platform clock reaches its time; a stopped execution ends it early.
+
+    A timestamp is the deadline itself, so a test that moves the clock while the state is entered
+    cannot shift it. (moto compares timestamps with the machine's local time and loops forever on
+    waits under a second; this does neither.)
+    """
     from shared.domain.clock import utc_now  # noqa: PLC0415
 
-    self.string.eval(env=env)
-    text: str = env.stack.pop()
-    moment = self._from_timestamp_string(timestamp=text)
-    if moment is None:
-        raise FailureEventException(self._create_failure_event(env, text))
-    seconds: float = (moment.replace(tzinfo=UTC) - utc_now()).total_seconds()
-    return seconds
+    if isinstance(self, Timestamp):
+        self.string.eval(env=env)
+        text: str = env.stack.pop()
+        moment = self._from_timestamp_string(timestamp=text)
+        if moment is None:
+            raise FailureEventException(self._create_failure_event(env, text))
+        deadline = moment.replace(tzinfo=UTC)
+    else:
+        deadline = utc_now() + timedelta(seconds=self._get_wait_seconds(env=env))
+    event: threading.Event = env.program_state_event
+
+    def wait(seconds: float) -> bool:
+        event.wait(seconds)
+        return not env.is_running()  # a state change of the program (a stop) ends the wait; others do not
+
+    _wait_until(deadline, event, wait)
 
 
-def _scaled_timeout(original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def _eval_body(self: Any, env: Any) -> None:
-        original(self, env)
-        env.stack.append(env.stack.pop() / _time_scale)
-
-    return _eval_body
-
-
-_scaled_sleep = SimpleNamespace(sleep=lambda seconds: time.sleep(seconds / _time_scale))
+def _retry_sleep(seconds: float) -> None:
+    """A retry's interval in platform time. On a manual clock none: nobody advances the clock for a
+    backoff, and how long a retry waited decides nothing a test asserts."""
+    if not _manual:
+        time.sleep(seconds / _time_scale)
 
 
 def _apply_step_functions() -> None:
     LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]
-    WaitFunction._wait_interval = _scaled_wait_interval  # type: ignore[method-assign]
-    Timestamp._get_wait_seconds = _timestamp_wait_seconds  # type: ignore[method-assign,assignment]
-    Timeout._eval_body = _scaled_timeout(Timeout._eval_body)  # type: ignore[method-assign]
-    retrier_decl.time = _scaled_sleep  # type: ignore[assignment,attr-defined]
+    WaitFunction._eval_body = _wait_state  # type: ignore[method-assign]
+    execute_state.threading = SimpleNamespace(Event=_PlatformEvent)  # type: ignore[assignment,attr-defined]
+    callback.Event = _PlatformEvent  # type: ignore[attr-defined]
+    retrier_decl.time = SimpleNamespace(sleep=_retry_sleep)  # type: ignore[assignment,attr-defined]
 
 
 class _Partition:

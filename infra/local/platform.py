@@ -36,7 +36,7 @@ from infra.local.workflow import Schedule, WorkflowResources, create_workflow
 from infra.stream_consumers import CASE_STREAM, KB_INDEXER
 from infra.workflows import SWEEP_HANDLER
 from shared import bootstrap
-from shared.domain.clock import scaled_clock, use_time_source
+from shared.domain.clock import ManualClock, scaled_clock, use_time_source
 from shared.errors import Unauthorized
 from shared.ports import IntakeOutcomeRecord
 from shared.settings import Settings, get_settings
@@ -101,6 +101,9 @@ class EmbeddedPlatform:
     port, so other processes (`tugi token`, a browser's sign-in) reach the same backends. With
     `email_queue=True`, mail arrives as in AWS: S3's notification on the intake queue, which a
     poller hands to the intake handler (`tugi dev`, so `tugi email ingest` reaches it).
+
+    Platform time is real time, `time_scale` times faster, or (`clock`, for tests) a `ManualClock`
+    that moves only when the test advances it; then the sweep runs only when the test calls it.
     """
 
     def __init__(
@@ -112,6 +115,7 @@ class EmbeddedPlatform:
         knowledge: bool = False,
         time_scale: float = 1.0,
         email_queue: bool = False,
+        clock: ManualClock | None = None,
     ) -> None:
         self.env = BASE_ENV | (env or {})
         self.moto_server = moto_server
@@ -123,6 +127,7 @@ class EmbeddedPlatform:
         self.intake_queue: IntakeQueue | None = None
         self.mailbox: Mailbox | None = None
         self._queue_poller: QueuePoller | None = None
+        self.clock = clock
         self.workflow: WorkflowResources | None = None
         self._poller: StreamPoller | None = None
         self._schedule: Schedule | None = None
@@ -142,8 +147,10 @@ class EmbeddedPlatform:
         self._saved_env = dict(os.environ)
         os.environ.update(self.env)
         moto_patches.apply()
-        moto_patches.set_time_scale(self.time_scale)
-        if self.time_scale != 1:
+        moto_patches.set_platform_clock(scale=self.time_scale, manual=self.clock is not None)
+        if self.clock is not None:
+            use_time_source(self.clock)
+        elif self.time_scale != 1:
             use_time_source(scaled_clock(self.time_scale))
         if self.moto_server:
             default_user_config["stepfunctions"] = {"execute_state_machine": True}  # run the real ASL
@@ -183,7 +190,7 @@ class EmbeddedPlatform:
                 self.settings.table_name, self.settings.region, self.endpoint_url, subscriptions
             )
             self._poller.start()
-        if self.with_workflow:
+        if self.with_workflow and self.clock is None:
             self._schedule = Schedule()
             self._schedule.start()
         if self.with_email_queue:
@@ -224,7 +231,7 @@ class EmbeddedPlatform:
         os.environ.clear()
         os.environ.update(self._saved_env)
         use_time_source(None)
-        moto_patches.set_time_scale(1.0)
+        moto_patches.set_platform_clock()
         bootstrap.reset()
 
     def _stop_executions(self) -> None:

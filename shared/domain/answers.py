@@ -21,7 +21,9 @@ class AnswerOutcome(StrEnum):
 class PendingAnswer(BaseModel):
     answer_id: str
     case_id: CaseId
-    task_token: str  # secret to the workflow; never shown to agents or customers
+    # Secret to the workflow; never shown to agents or customers. None: nothing waits on the verdict
+    # (the case went to a person at once), so a "solved" resolves the case itself.
+    task_token: str | None = None
     reason: str
     created_at: datetime
     expires_at: datetime

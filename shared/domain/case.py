@@ -12,7 +12,7 @@ from shared.domain.channels import Channel
 from shared.domain.events import CaseEvent, EventKind
 from shared.domain.ids import AgentId, CaseId, CaseReference, CustomerId
 from shared.domain.mail_header import OneLine
-from shared.domain.priority import Priority, raise_priority
+from shared.domain.priority import Priority, at_least, raise_priority
 from shared.domain.sla import CaseSla, ClockKind, SlaTargets
 from shared.errors import Conflict
 
@@ -81,6 +81,7 @@ class Case(BaseModel):
     article_id: str | None = Field(default=None, description="The knowledge-base article that answered it")
     article_locale: str | None = None
     routed_at: datetime | None = None
+    solved_by_answer: bool = Field(default=False, description='Resolved by the customer\'s "solved" on the auto-answer')
     watch: str | None = Field(default=None, description="The workflow execution that watches the SLA clocks")
     created_at: datetime
     updated_at: datetime
@@ -96,6 +97,33 @@ class Case(BaseModel):
         """An active case with a clock that may fall due: the workflow's SLA watch has work."""
         return self.is_active and self.sla is not None and self.sla.needs_watch
 
+    def goes_to_a_person_at_once(self, floor: Priority) -> bool:
+        """A case of priority `floor` or above is routed as soon as it is triaged, even when a known
+        answer goes out too: no bot's wait holds it back, and its clocks run."""
+        return not self.spam and at_least(self.priority, floor)
+
+    def answered_automatically(
+        self, answer_id: str, *, waits: bool, data: dict[str, Any], at: datetime
+    ) -> list[CaseEvent | None]:
+        """A known answer went out. The case waits for the customer's verdict (its clocks paused) unless
+        it goes to a person at once (`waits` false): then it stays where routing takes it."""
+        self.answer_id = answer_id
+        events: list[CaseEvent | None] = [self.event(EventKind.AUTO_ANSWERED, "workflow", at, data)]
+        if waits:
+            events.append(self.change_status(CaseStatus.AUTO_ANSWERED, actor="workflow", at=at))
+        return events
+
+    def resolve_as_answered(self, answer_id: str, locale: str, *, at: datetime) -> list[CaseEvent | None]:
+        """The customer says the auto-answer solved it: resolved, and the answering article learns their
+        question. Only while this answer is the case's and the case is active (waiting on the verdict,
+        or with a person after routing at once); otherwise nothing changes."""
+        if self.answer_id != answer_id or not self.is_active:
+            return []
+        article = self.link_article(self.contact_reason, locale, actor="customer", at=at)
+        resolved = self.change_status(CaseStatus.RESOLVED, actor="customer", at=at)
+        self.solved_by_answer = True
+        return [article, resolved]
+
     def change_status(self, status: CaseStatus, *, actor: str, at: datetime) -> CaseEvent | None:
         if status == self.status:
             return None
@@ -108,6 +136,8 @@ class Case(BaseModel):
 
     def _move_clocks(self, old: CaseStatus, new: CaseStatus, at: datetime) -> None:
         """Waiting for the customer pauses the clocks; resolving stops them; a reopen starts new ones."""
+        if old == CaseStatus.RESOLVED and new in ACTIVE_STATUSES:
+            self.solved_by_answer = False
         if self.sla is None:
             return
         if new in WAITING_STATUSES:

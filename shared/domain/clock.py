@@ -1,13 +1,15 @@
 """Time in one format: aware UTC datetimes, serialised with microseconds so strings sort as times.
 
 Everything asks `utc_now()` for the time. The local runtime may install another source (a clock
-that runs faster, for demos of SLA waits); AWS always uses the real one.
+that runs faster, for demos of SLA waits, or one that moves only when a test says); AWS always
+uses the real one.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def _real_now() -> datetime:
@@ -15,6 +17,7 @@ def _real_now() -> datetime:
 
 
 _source: Callable[[], datetime] = _real_now
+_TICK = timedelta(microseconds=1)
 
 
 def utc_now() -> datetime:
@@ -35,6 +38,32 @@ def scaled_clock(scale: float) -> Callable[[], datetime]:
         return start + (_real_now() - start) * scale
 
     return now
+
+
+class ManualClock:
+    """Platform time that moves only when told (tests): what falls due is decided by platform time,
+    never by how fast a loaded machine runs the code in between.
+
+    Like a real clock, two readings are never equal (each reading moves it on by a microsecond), so
+    "written after" still means "later"; a million readings make one second.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = (start or _real_now()).astimezone(UTC).replace(microsecond=0)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            self._now += _TICK
+            return self._now
+
+    def advance(self, by: timedelta) -> datetime:
+        """Move the time forward (never back); the new time."""
+        if by < timedelta(0):
+            raise ValueError("platform time does not run backwards")
+        with self._lock:
+            self._now += by
+            return self._now
 
 
 def iso(at: datetime) -> str:

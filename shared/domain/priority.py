@@ -18,3 +18,7 @@ _ORDER = list(Priority)
 def raise_priority(priority: Priority) -> Priority:
     """One level up; urgent stays urgent."""
     return _ORDER[min(_ORDER.index(priority) + 1, len(_ORDER) - 1)]
+
+
+def at_least(priority: Priority, floor: Priority) -> bool:
+    return _ORDER.index(priority) >= _ORDER.index(floor)

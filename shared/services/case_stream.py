@@ -88,7 +88,7 @@ class CaseStream:
             self._stop_waiting(old, new)
         if old.status == CaseStatus.AUTO_ANSWERED and new.status == CaseStatus.OPEN:
             self.notices.notify_customer(new, Notice.NOT_SOLVED, key=f"notsolved.{new.answer_id or 'none'}")
-        elif new.status == CaseStatus.RESOLVED and old.status != CaseStatus.AUTO_ANSWERED:
+        elif new.status == CaseStatus.RESOLVED and old.status != CaseStatus.AUTO_ANSWERED and not new.solved_by_answer:
             # A customer who just said "solved" needs no email saying so.
             self.notices.notify_customer(new, Notice.RESOLVED, key=f"resolved.{new.version}")
         if new.status == CaseStatus.RESOLVED and self.learning is not None:
@@ -104,8 +104,8 @@ class CaseStream:
             self._customer_wrote_back(new.answer_id)
             return
         answer = self.answers.get_answer(new.answer_id)
-        if answer is None or answer.outcome is not None:
-            return  # the customer's verdict (or the timeout's routing) moved it: the workflow knows
+        if answer is None or answer.outcome is not None or answer.task_token is None:
+            return  # the customer's verdict (or the timeout's routing) moved it, or nothing waits on it
         try:
             self.engine.complete_task(answer.task_token, {"solved": False, "via": "agent"})
         except TaskExpired:
@@ -119,6 +119,8 @@ class CaseStream:
             if settled is None or settled.outcome != AnswerOutcome.REPLIED:
                 return  # the customer chose in the link first; the workflow has that verdict
             answer = settled  # a redelivered record: the first try may not have reached the workflow
+        if answer.task_token is None:
+            return  # nothing waits on the verdict: the case went to a person at once
         try:
             self.engine.complete_task(answer.task_token, {"solved": False, "via": "reply"})
         except TaskExpired:

@@ -30,13 +30,13 @@ from shared.domain.triage import (
     decide_priority,
     is_spam,
 )
-from shared.errors import Conflict, Unavailable
-from shared.ports import AgentStore, AnswerStore, CaseStore, CustomerStore, StaleVersion
+from shared.errors import Conflict
+from shared.ports import AgentStore, AnswerStore, CaseStore, CustomerStore
+from shared.services.case_updates import Change, read_case, update_case
 from shared.services.cases import CaseNotFound, CaseService
 from shared.services.notices import CustomerNotices
 from shared.settings import Settings
 
-_ATTEMPTS = 5
 _WORKFLOW = "workflow"
 
 
@@ -49,6 +49,7 @@ class AutoAnswerSkipped(Conflict):
 class TriageResult(BaseModel):
     spam: bool
     auto_answer: bool
+    route_at_once: bool  # the answer (if any) goes out alongside routing, and nothing waits on a verdict
     answer_timeout_seconds: int
 
 
@@ -118,6 +119,7 @@ class WorkflowService:
         return TriageResult(
             spam=case.spam,
             auto_answer=not case.spam and self._may_auto_answer(case, answer),
+            route_at_once=case.goes_to_a_person_at_once(self.settings.route_at_once_priority),
             answer_timeout_seconds=self.settings.auto_answer_timeout_seconds,
         )
 
@@ -153,13 +155,15 @@ class WorkflowService:
         case = self._case(case_id)
         self.notices.notify_customer(case, Notice.ACKNOWLEDGEMENT, key="ack")
 
-    def auto_answer(self, case_id: CaseId, task_token: str) -> None:
+    def auto_answer(self, case_id: CaseId, task_token: str | None) -> None:
         """Send the known answer and park the task token where the customer's link can reach it.
 
-        A retry keeps the answer id (the link may be in the customer's inbox) and takes the new token.
+        Without a token nothing waits on the verdict: the case goes to a person at once (triage's
+        `route_at_once`), and the answer goes out alongside. A retry keeps the answer id (the link may
+        be in the customer's inbox) and takes the new token.
         """
         case = self._case(case_id)
-        answering = case.status == CaseStatus.AUTO_ANSWERED and case.answer_id is not None
+        answering = case.answer_id is not None and case.status in {CaseStatus.AUTO_ANSWERED, CaseStatus.TRIAGED}
         if case.status != CaseStatus.TRIAGED and not answering:
             raise AutoAnswerSkipped(f"the case is {case.status} now; a person takes it")
         answer = self.finder.find(self.cases.get(case_id).question, case.language or "en")
@@ -183,11 +187,8 @@ class WorkflowService:
             )
 
             def answered(case: Case, now: datetime) -> list[CaseEvent | None]:
-                case.answer_id = answer_id
-                return [
-                    case.event(EventKind.AUTO_ANSWERED, _WORKFLOW, now, {"reason": answer.reason, "url": answer.url}),
-                    case.change_status(CaseStatus.AUTO_ANSWERED, actor=_WORKFLOW, at=now),
-                ]
+                data = {"reason": answer.reason, "url": answer.url}
+                return case.answered_automatically(answer_id, waits=task_token is not None, data=data, at=now)
 
             case = self._update(case_id, answered)
         link = f"{self.settings.portal_url.rstrip('/')}/v1/answers/{case.answer_id}"
@@ -197,10 +198,8 @@ class WorkflowService:
 
     def resolve_answered(self, case_id: CaseId) -> None:
         def resolved(case: Case, now: datetime) -> list[CaseEvent | None]:
-            # The customer says the answer solved it: the answering article learns their question.
             locale = self.settings.kb_locale_for(case.language)
-            article = case.link_article(case.contact_reason, locale, actor="customer", at=now)
-            return [article, case.change_status(CaseStatus.RESOLVED, actor="customer", at=now)]
+            return case.resolve_as_answered(case.answer_id or "", locale, at=now)
 
         # Only the case still waiting on this answer: one the customer wrote to since needs a person.
         case = self._update(case_id, resolved, only_if=lambda c: c.status == CaseStatus.AUTO_ANSWERED)
@@ -358,34 +357,10 @@ class WorkflowService:
     # --- helpers ---------------------------------------------------------------------------
 
     def _case(self, case_id: CaseId) -> Case:
-        case = self.case_store.get_case(case_id, consistent=True)
-        if case is None:
-            raise CaseNotFound(f"no case {case_id}")
-        return case
+        return read_case(self.case_store, case_id)
 
-    def _update(
-        self,
-        case_id: CaseId,
-        change: Callable[[Case, datetime], list[CaseEvent | None]],
-        *,
-        only_if: Callable[[Case], bool] = lambda _: True,
-    ) -> Case:
-        """Read, change, write with the version read; a concurrent change is re-read and re-decided."""
-        for _ in range(_ATTEMPTS):
-            case = self._case(case_id)
-            if not only_if(case):
-                return case
-            version, now, before = case.version, utc_now(), case.model_dump()
-            events = [e for e in change(case, now) if e is not None]
-            if not events and case.model_dump() == before:
-                return case  # nothing to write: no version bump to trip an agent's save
-            case.updated_at = now
-            try:
-                self.case_store.update_case(case, version, events)
-            except StaleVersion:
-                continue
-            return case
-        raise Unavailable("the case kept changing; the task will be retried")
+    def _update(self, case_id: CaseId, change: Change, *, only_if: Callable[[Case], bool] = lambda _: True) -> Case:
+        return update_case(self.case_store, case_id, change, only_if=only_if)
 
 
 def _triage_data(language: str, facts: TriageFacts, spam: bool, why: list[str]) -> dict[str, Any]:

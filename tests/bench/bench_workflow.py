@@ -36,6 +36,7 @@ from tests.integration.workflow_helpers import (  # noqa: E402
     PASSWORD_QUESTION,
     RULES_FILE,
     SCALE,
+    URGENT_AND_ANSWERABLE,
     case,
     change_case,
     execution,
@@ -55,7 +56,7 @@ ENV = {
     "TUGI_ANSWER_RULES_FILE": str(RULES_FILE),  # the workflow's cost, not answer quality (bench_kb_banking77)
     "TUGI_AUTO_ANSWER_MIN_CONFIDENCE": "0.75",
 }
-PATHS = ("answer_accepted", "answer_rejected", "agent_resolves", "escalated")
+PATHS = ("answer_accepted", "answer_rejected", "agent_resolves", "escalated", "urgent_answered")
 _PATIENCE = 120  # seconds a step may take with many cases in flight
 
 
@@ -95,6 +96,10 @@ class Run:
             sent = self.platform.api("POST", f"/v1/cases/{case_id}/replies", json_body=reply, token=self.agent)
             assert sent.status == 201, sent.body
             change_case(self.platform, case_id, status="resolved")
+        elif path == "urgent_answered":  # routed at once, the answer alongside; the customer says solved
+            case_id = self.submit(n, URGENT_AND_ANSWERABLE)
+            routed = self.wait(lambda: (c := case(case_id)).routed_at and c)
+            assert self.platform.api("POST", f"/v1/answers/{routed.answer_id}/solved").status == 200
         else:
             case_id = self.submit(n, BILLING_QUESTION)
             self.wait(lambda: in_status(case_id, CaseStatus.ESCALATED))

@@ -13,8 +13,9 @@ import pytest
 
 from infra.local.platform import EmbeddedPlatform
 from shared.domain.case import CaseStatus
+from shared.domain.clock import ManualClock
 from tests.integration.helpers import submit
-from tests.integration.workflow_helpers import ALWAYS_OPEN, SCALE, case, change_case, in_status, wait_for
+from tests.integration.workflow_helpers import ALWAYS_OPEN, case, change_case, in_status, wait_for
 
 ENV = {"TUGI_BUSINESS_CALENDAR": ALWAYS_OPEN, "TUGI_LANGUAGES": '["en", "et"]', "TUGI_SLA_MAX_SLEEP_SECONDS": "1800"}
 ARTICLES = {
@@ -35,7 +36,7 @@ ODD_QUESTION = {"subject": "Nothing yet", "message": "The plastic hasn't turned 
 
 @pytest.fixture
 def kb() -> Iterator[EmbeddedPlatform]:
-    with EmbeddedPlatform(ENV, workflow=True, knowledge=True, time_scale=SCALE) as running:
+    with EmbeddedPlatform(ENV, workflow=True, knowledge=True, clock=ManualClock()) as running:
         supervisor = running.token("supervisor")
         for article_id, content in ARTICLES.items():
             response = running.api(

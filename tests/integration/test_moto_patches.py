@@ -18,7 +18,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 
 from infra.local.platform import EmbeddedPlatform
-from shared.domain.clock import iso, utc_now
+from shared.domain.clock import ManualClock, iso, utc_now
 from tests.integration import patch_handlers
 
 
@@ -217,6 +217,78 @@ def test_waits_and_retry_intervals_follow_the_time_scale(fast_platform: Embedded
     assert len(patch_handlers.calls) == 3, "the first try and two retries"
     assert 1.5 < elapsed < 10, "3 hours of waits (1 + until +1 + 2 x 30 min) take about 3 s at 3600x"
     assert utc_now() >= later + timedelta(hours=1), "the platform clock ran as fast as the waits"
+
+
+def _state_entered(platform: EmbeddedPlatform, arn: str, name: str) -> bool:
+    events = platform._client("stepfunctions").get_execution_history(executionArn=arn)["events"]
+    return any(e.get("stateEnteredEventDetails", {}).get("name") == name for e in events)
+
+
+def _until(probe: Any, what: str) -> None:
+    deadline = time.monotonic() + 20
+    while not probe():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def test_on_a_manual_clock_waits_and_task_timeouts_end_only_when_the_clock_is_advanced() -> None:
+    clock = ManualClock()
+    with EmbeddedPlatform(clock=clock) as platform:
+        fn = _function(platform, "fails", "tests.integration.patch_handlers.fails")
+        echo = _function(platform, "echo", "tests.integration.patch_handlers.echo")
+        definition = {
+            "StartAt": "Flaky",
+            "States": {
+                "Flaky": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": fn, "Payload": {}},
+                    "Retry": [{"ErrorEquals": ["CardNotFound"], "IntervalSeconds": 1800, "MaxAttempts": 2}],
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "HourLong"}],
+                    "Next": "HourLong",
+                },
+                "HourLong": {"Type": "Wait", "Seconds": 3600, "Next": "Until"},
+                "Until": {"Type": "Wait", "TimestampPath": "$.at", "Next": "Verdict"},
+                "Verdict": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                    "Parameters": {"FunctionName": echo, "Payload": {"token.$": "$$.Task.Token"}},
+                    "TimeoutSeconds": 1800,
+                    "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "TimedOut"}],
+                    "End": True,
+                },
+                "TimedOut": {"Type": "Succeed"},
+            },
+        }
+        sfn = platform._client("stepfunctions")
+        role = platform._client("iam").create_role(RoleName="sfn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        machine = sfn.create_state_machine(name="m", definition=json.dumps(definition), roleArn=role)
+        patch_handlers.calls.clear()
+        start = clock()
+        at = iso(start + timedelta(hours=2))
+        arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run", input=json.dumps({"at": at}))[
+            "executionArn"
+        ]
+
+        _until(lambda: _state_entered(platform, arn, "HourLong"), "the hour-long wait")
+        assert len(patch_handlers.calls) == 3, "retries do not wait for a clock nobody advances"
+        time.sleep(0.3)  # real time passes; platform time does not
+        assert not _state_entered(platform, arn, "Until")
+        clock.advance(timedelta(hours=1))
+        _until(lambda: _state_entered(platform, arn, "Until"), "the wait to end when the clock reached its time")
+        clock.advance(timedelta(minutes=59))
+        time.sleep(0.3)
+        assert not _state_entered(platform, arn, "Verdict"), "a minute before its timestamp"
+        clock.advance(timedelta(minutes=1))
+        _until(lambda: _state_entered(platform, arn, "Verdict"), "the timestamp wait to end")
+        _until(lambda: len(patch_handlers.calls) == 4, "the task that waits for its token")
+        time.sleep(0.3)
+        assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING", "its timeout is platform time"
+        clock.advance(timedelta(minutes=30))
+        _until(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", "the task's timeout")
+        assert _state_entered(platform, arn, "TimedOut")
+        assert clock() - start < timedelta(hours=2, minutes=30, seconds=1), "only the test moved the clock"
 
 
 def test_a_timestamp_in_the_past_does_not_wait(platform: EmbeddedPlatform) -> None:

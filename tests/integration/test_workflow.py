@@ -1,14 +1,14 @@
 """The contact workflow, executed by moto's Step Functions from infra/workflows/contact.asl.json with
 the real handlers, and asserted on the table afterwards.
 
-The platform clock runs 3600 times faster (one hour a second), and the business calendar is
-around the clock, so SLA targets of hours take seconds.
+The platform clock is a `ManualClock`: it moves only when a test advances it, so whether a promise
+broke is decided by platform time, never by how fast a loaded machine runs the workflow. The
+business calendar is around the clock, so SLA targets are plain hours.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -17,6 +17,7 @@ import pytest
 from infra.local.platform import EmbeddedPlatform
 from shared.bootstrap import container
 from shared.domain.case import CaseStatus, Priority
+from shared.domain.clock import ManualClock
 from shared.domain.events import EventKind
 from tests.integration.helpers import sent_texts, submit
 from tests.integration.workflow_helpers import (
@@ -24,13 +25,14 @@ from tests.integration.workflow_helpers import (
     BILLING_QUESTION,
     PASSWORD_QUESTION,
     RULES_FILE,
-    SCALE,
+    URGENT_AND_ANSWERABLE,
     case,
     change_case,
     execution,
     in_status,
     make_agent_available,
     wait_for,
+    watch_asleep,
 )
 
 SHORT_SLA = {p.value: {"first_response": "PT2H", "next_response": "PT4H", "resolution": "PT24H"} for p in Priority} | {
@@ -55,7 +57,12 @@ def events(case_id: str) -> list[EventKind]:
 
 
 def start(env: dict[str, str] | None = None) -> EmbeddedPlatform:
-    return EmbeddedPlatform(BASE_ENV | (env or {}), workflow=True, time_scale=SCALE)
+    return EmbeddedPlatform(BASE_ENV | (env or {}), workflow=True, clock=ManualClock())
+
+
+def advance(flow: EmbeddedPlatform, by: timedelta) -> None:
+    assert flow.clock is not None
+    flow.clock.advance(by)
 
 
 @pytest.fixture
@@ -140,10 +147,40 @@ def test_a_reply_to_the_auto_answer_counts_as_not_solved(flow: EmbeddedPlatform)
     assert late.status == 409
 
 
+def test_an_urgent_case_goes_to_a_person_at_once_even_when_auto_answered_and_solved_resolves_it(
+    flow: EmbeddedPlatform,
+) -> None:
+    agent = make_agent_available(flow, "agent", ["cards"])
+    case_id = submit(flow, **URGENT_AND_ANSWERABLE)["case_id"]
+
+    routed = wait_for(lambda: (c := case(case_id)).routed_at and c, what="routing at once, no wait on the bot")
+    assert routed.priority == Priority.URGENT
+    assert routed.status == CaseStatus.OPEN
+    assert (routed.queue, routed.assignee) == ("cards", agent)
+    assert routed.answer_id, "the known answer went out too"
+    assert EventKind.AUTO_ANSWERED in events(case_id)
+    assert routed.sla is not None
+    assert not any(c.clock.is_paused for c in routed.sla.clocks), "its clocks run"
+    assert any(f"/v1/answers/{routed.answer_id}" in t for t in sent_texts(flow)), "the answer, with its links"
+    wait_for(lambda: watch_asleep(flow, case_id), what="the watch to sleep")
+    advance(flow, timedelta(minutes=50))  # past 80 % of the urgent 1-hour first-response promise
+    escalated = wait_for(lambda: in_status(case_id, CaseStatus.ESCALATED), what="the clocks to run out")
+
+    verdict = flow.api("POST", f"/v1/answers/{escalated.answer_id}/solved")
+
+    assert verdict.status == 200, verdict.body
+    resolved = wait_for(lambda: in_status(case_id, CaseStatus.RESOLVED), what="the customer's solved to resolve it")
+    assert resolved.article_id == "card_lost", "the answering article learns the question"
+    advance(flow, timedelta(minutes=31))
+    assert wait_for(lambda: execution(flow, case_id)["status"] == "SUCCEEDED", what="the watch to end")
+    assert flow.api("POST", f"/v1/answers/{escalated.answer_id}/not-solved").status == 409
+
+
 def test_no_answer_before_the_timeout_routes_to_a_person() -> None:
-    with start({"TUGI_AUTO_ANSWER_TIMEOUT_SECONDS": "3600"}) as flow:  # one second of real time
+    with start({"TUGI_AUTO_ANSWER_TIMEOUT_SECONDS": "3600"}) as flow:
         case_id = submit(flow, **PASSWORD_QUESTION)["case_id"]
         answered = wait_for(lambda: in_status(case_id, CaseStatus.AUTO_ANSWERED), what="the auto-answer")
+        advance(flow, timedelta(hours=1))
         routed = wait_for(lambda: in_status(case_id, CaseStatus.OPEN), what="the timeout to route the case")
         assert routed.routed_at is not None
         late = flow.api("POST", f"/v1/answers/{answered.answer_id}/solved")
@@ -158,8 +195,12 @@ def test_no_first_response_before_the_due_time_escalates_and_notifies(flow: Embe
     inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=flow.workflow.topic_arn, Protocol="sqs", Endpoint=inbox_arn)
     case_id = submit(flow, **BILLING_QUESTION)["case_id"]
+    wait_for(lambda: watch_asleep(flow, case_id), what="the watch to sleep until the escalation point")
+    advance(flow, timedelta(hours=1.5))  # 75 % of the 2-hour promise: not yet
+    assert case(case_id).status == CaseStatus.OPEN
 
-    escalated = wait_for(lambda: in_status(case_id, CaseStatus.ESCALATED), timeout=30, what="the escalation")
+    advance(flow, timedelta(hours=0.2))  # 85 %: past the escalation point (80 %), before the promise breaks
+    escalated = wait_for(lambda: in_status(case_id, CaseStatus.ESCALATED), what="the escalation")
 
     assert escalated.priority == Priority.HIGH, "one level up from normal"
     assert escalated.queue == "supervisors"
@@ -169,6 +210,8 @@ def test_no_first_response_before_the_due_time_escalates_and_notifies(flow: Embe
     assert first.met_at is None
     due = first.used_up_at(flow.settings.business_calendar, 1.0, now=first.escalated_at)
     assert first.escalated_at < due, "escalated before the promise broke"
+    woke = first.escalated_at - escalated.created_at
+    assert timedelta(hours=1.7) <= woke < timedelta(hours=1.7, seconds=1), "when the watch woke, on platform time"
     messages = wait_for(lambda: sqs.receive_message(QueueUrl=inbox).get("Messages"), what="the SNS notification")
     note = json.loads(messages[0]["Body"])
     assert escalated.reference in note["Message"]
@@ -179,7 +222,7 @@ def test_no_first_response_before_the_due_time_escalates_and_notifies(flow: Embe
         what="the escalation to be marked announced",
     )
     assert announced >= first.escalated_at
-    time.sleep(1)
+    wait_for(lambda: watch_asleep(flow, case_id), what="the watch to sleep until its next round")
     assert len(sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10).get("Messages", [])) == 0, "announced once"
 
 
@@ -188,9 +231,9 @@ def test_a_paused_clock_does_not_breach(flow: EmbeddedPlatform) -> None:
     case_id = submit(flow, **BILLING_QUESTION)["case_id"]
     wait_for(lambda: in_status(case_id, CaseStatus.OPEN), what="routing")
     change_case(flow, case_id, status="awaiting_customer")
-    wait_for(lambda: execution(flow, case_id)["status"] == "SUCCEEDED", what="the watch to end: every clock paused")
 
-    time.sleep(3.5)  # 3.5 hours of platform time: well past the 2-hour first-response promise
+    advance(flow, timedelta(hours=3.5))  # well past the 2-hour first-response promise
+    wait_for(lambda: execution(flow, case_id)["status"] == "SUCCEEDED", what="the watch to end: every clock paused")
 
     waiting = case(case_id)
     assert waiting.status == CaseStatus.AWAITING_CUSTOMER
@@ -200,11 +243,16 @@ def test_a_paused_clock_does_not_breach(flow: EmbeddedPlatform) -> None:
     assert first.escalated_at is None
 
     change_case(flow, case_id, status="open")  # the clocks run on, and a new watch looks after them
+    wait_for(lambda: watch_asleep(flow, case_id), what="the new watch to sleep until the escalation point")
+    advance(flow, timedelta(hours=1.5))  # 1.5 of the 2 hours used: not yet
+    assert case(case_id).status == CaseStatus.OPEN
+    advance(flow, timedelta(hours=0.2))
 
     escalated = wait_for(lambda: in_status(case_id, CaseStatus.ESCALATED), what="the escalation after the pause")
     first = next(c for c in escalated.sla.clocks if c.kind == "first_response")  # type: ignore[union-attr]
     assert first.escalated_at is not None
-    assert first.escalated_at - escalated.created_at > timedelta(hours=3.5 + 1.6), "the pause moved the point"
+    woke = first.escalated_at - escalated.created_at
+    assert timedelta(hours=3.5 + 1.7) <= woke < timedelta(hours=3.5 + 1.7, seconds=1), "the pause moved the point"
     sfn = flow._client("stepfunctions")
     names = [e["name"] for e in sfn.list_executions(stateMachineArn=flow.workflow.state_machine_arn)["executions"]]
     assert len([n for n in names if n.startswith(f"{case_id}.w")]) == 1
@@ -262,6 +310,7 @@ def test_a_reopened_case_is_watched_again(flow: EmbeddedPlatform) -> None:
     case_id = submitted["case_id"]
     wait_for(lambda: case(case_id).assignee, what="the assignment")
     change_case(flow, case_id, status="resolved")
+    advance(flow, timedelta(minutes=31))  # the watch's next round (at most TUGI_SLA_MAX_SLEEP_SECONDS away)
     wait_for(lambda: execution(flow, case_id)["status"] == "SUCCEEDED", what="the first watch to end")
     wait_for(lambda: any("as resolved" in t for t in sent_texts(flow)), what="the resolved notice")
 
@@ -282,6 +331,8 @@ def test_a_reopened_case_is_watched_again(flow: EmbeddedPlatform) -> None:
         what="a watch of the reopened case",
     )
     assert len(runs) == 1
+    wait_for(lambda: watch_asleep(flow, case_id), what="the new watch to sleep")
+    advance(flow, timedelta(hours=3.3))  # past 80 % of the 4-hour next-response promise
     escalated = wait_for(lambda: in_status(case_id, CaseStatus.ESCALATED), what="the next-response escalation")
     next_response = next(c for c in escalated.sla.clocks if c.kind == "next_response")  # type: ignore[union-attr]
     assert next_response.escalated_at is not None
@@ -309,7 +360,7 @@ def test_a_vip_customers_next_contact_is_triaged_at_high_priority(flow: Embedded
 def test_the_sweep_starts_the_workflow_of_a_case_whose_start_was_lost(flow: EmbeddedPlatform) -> None:
     flow.stop_stream()  # the stream's records never reach the starter
     case_id = submit(flow, **BILLING_QUESTION)["case_id"]
-    time.sleep(0.5)  # 30 minutes of platform time: past TUGI_SWEEP_AFTER_SECONDS
+    advance(flow, timedelta(minutes=30))  # past TUGI_SWEEP_AFTER_SECONDS
 
     assert case(case_id).status == CaseStatus.NEW
     assert flow.run_sweep() == {"started": 1, "stuck": 0}
@@ -334,5 +385,8 @@ def test_one_execution_watches_a_case_at_a_time(flow: EmbeddedPlatform) -> None:
         return [e["name"] for e in executions if e["name"].startswith(case_id) and e["status"] == "RUNNING"]
 
     newest = wait_for(lambda: (w := case(case_id).watch) != case_id and w, what="the second watch to claim the case")
+    wait_for(lambda: watch_asleep(flow, case_id), what="both watches to sleep")
+    assert sorted(running()) == sorted([case_id, newest])
+    advance(flow, timedelta(hours=1))  # the first watch wakes (its next round is due) and finds another owner
     wait_for(lambda: running() == [newest], what="the first watch to stand down")
     assert newest.startswith(f"{case_id}.w")

@@ -11,7 +11,9 @@ import pytest
 from shared.domain.answers import AnswerOutcome, PendingAnswer
 from shared.domain.case import Case, CaseStatus
 from shared.domain.clock import use_time_source
+from shared.domain.events import CaseEvent
 from shared.domain.ids import CaseId
+from shared.ports import StaleVersion
 from shared.services.answers import AnswerAlreadyGiven, AnswerExpired, AnswerNotFound, AnswerVerdicts
 from tests.unit.fakes import T0, InMemoryAnswerStore, InMemoryWorkflowEngine, make_case
 
@@ -23,12 +25,17 @@ EXPIRES = T0 + timedelta(days=3)
 
 @dataclass
 class CasesById:
-    """The one CaseStore call verdicts make."""
+    """The CaseStore calls verdicts make: reading a case, and resolving one nothing waits on."""
 
     cases: dict[CaseId, Case] = field(default_factory=dict)
 
-    def get_case(self, case_id: CaseId) -> Case | None:
+    def get_case(self, case_id: CaseId, *, consistent: bool = False) -> Case | None:
         return self.cases.get(case_id)
+
+    def update_case(self, case: Case, expected_version: int, events: list[CaseEvent]) -> None:
+        if self.cases[case.case_id].version != expected_version:
+            raise StaleVersion(case.case_id)
+        self.cases[case.case_id] = case.model_copy(update={"version": expected_version + 1})
 
 
 @dataclass
@@ -61,7 +68,7 @@ def world() -> Iterator[World]:
     )
     cases = CasesById({CASE: make_case(CaseStatus.AUTO_ANSWERED, answer_id=ANSWER)})
     engine = InMemoryWorkflowEngine()
-    verdicts = AnswerVerdicts(answers, cases, engine)  # type: ignore[arg-type]
+    verdicts = AnswerVerdicts(answers, cases, engine, lambda _: "en")  # type: ignore[arg-type]
     yield World(answers, cases, engine, verdicts, now)
     use_time_source(None)
 
@@ -194,3 +201,37 @@ def test_the_same_verdict_again_after_the_case_moved_on_hands_nothing_over(world
 
     assert world.verdicts.give(ANSWER, solved=True) is AnswerOutcome.SOLVED
     assert world.engine.completed == {}, "the reply already routed the case: a late 'solved' must not end it"
+
+
+# --- a case that went to a person at once (nothing waits on the verdict) -------------------------------------
+
+
+@pytest.fixture
+def routed(world: World) -> World:
+    answer = world.answers.get_answer(ANSWER)
+    assert answer is not None
+    world.answers.put_answer(answer.model_copy(update={"task_token": None}))
+    world.cases.cases[CASE] = make_case(CaseStatus.OPEN, answer_id=ANSWER, contact_reason="card_lost")
+    return world
+
+
+def test_solved_on_a_case_a_person_already_has_resolves_it_with_its_article(routed: World) -> None:
+    assert routed.verdicts.give(ANSWER, solved=True) is AnswerOutcome.SOLVED
+
+    resolved = routed.cases.cases[CASE]
+    assert (resolved.status, resolved.article_id, resolved.solved_by_answer) == (CaseStatus.RESOLVED, "card_lost", True)
+    assert outcome(routed) is AnswerOutcome.SOLVED
+    assert routed.engine.completed == {}, "no workflow waits on it"
+
+
+def test_not_solved_on_a_case_a_person_already_has_is_recorded_and_changes_the_case_not(routed: World) -> None:
+    assert routed.verdicts.give(ANSWER, solved=False) is AnswerOutcome.NOT_SOLVED
+    assert routed.cases.cases[CASE].status == CaseStatus.OPEN
+    assert outcome(routed) is AnswerOutcome.NOT_SOLVED
+    assert routed.engine.completed == {}
+
+
+def test_solved_after_a_person_resolved_the_case_is_too_late(routed: World) -> None:
+    routed.cases.cases[CASE] = make_case(CaseStatus.RESOLVED, answer_id=ANSWER)
+    with pytest.raises(AnswerExpired):
+        routed.verdicts.give(ANSWER, solved=True)

@@ -13,6 +13,8 @@ from shared.domain.case import Case, CaseStatus, InvalidTransition, VersionConfl
 from shared.domain.channels import Channel
 from shared.domain.events import EventKind
 from shared.domain.ids import AgentId, CaseId, CaseReference, CustomerId
+from shared.domain.priority import Priority
+from shared.domain.sla import SlaTargets
 
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 AGENT = AgentId("agt_mari")
@@ -261,3 +263,65 @@ class CaseLifecycle(RuleBasedStateMachine):
 
 CaseLifecycle.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
 test_any_sequence_of_actions_keeps_the_case_in_a_known_status_and_closed_final = CaseLifecycle.TestCase
+
+
+# --- a person at once for high and urgent cases ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("priority", "floor", "at_once"),
+    [
+        (Priority.URGENT, Priority.HIGH, True),
+        (Priority.HIGH, Priority.HIGH, True),
+        (Priority.NORMAL, Priority.HIGH, False),
+        (Priority.HIGH, Priority.URGENT, False),
+        (Priority.LOW, Priority.LOW, True),
+    ],
+)
+def test_a_case_from_the_set_priority_up_goes_to_a_person_at_once(
+    priority: Priority, floor: Priority, at_once: bool
+) -> None:
+    assert make_case(CaseStatus.TRIAGED, priority=priority).goes_to_a_person_at_once(floor) is at_once
+
+
+def test_spam_never_goes_to_a_person_at_once() -> None:
+    assert not make_case(CaseStatus.TRIAGED, priority=Priority.URGENT, spam=True).goes_to_a_person_at_once(Priority.LOW)
+
+
+def test_an_answer_sent_alongside_routing_leaves_the_clocks_running() -> None:
+    case = make_case(CaseStatus.TRIAGED, priority=Priority.URGENT)
+    case.start_sla(
+        SlaTargets(first_response=timedelta(hours=1), next_response=timedelta(hours=2), resolution=timedelta(hours=8))
+    )
+    events = [e for e in case.answered_automatically("ans_1", waits=False, data={}, at=T0) if e is not None]
+    assert [e.kind for e in events] == [EventKind.AUTO_ANSWERED]
+    assert case.status == CaseStatus.TRIAGED
+    assert case.sla is not None
+    assert not any(c.clock.is_paused for c in case.sla.clocks)
+
+
+@pytest.mark.parametrize("status", [CaseStatus.AUTO_ANSWERED, CaseStatus.OPEN, CaseStatus.ESCALATED])
+def test_solved_resolves_an_active_case_with_this_answer_and_links_its_article(status: CaseStatus) -> None:
+    case = make_case(status, answer_id="ans_1", contact_reason="card_lost")
+    kinds = [e.kind for e in case.resolve_as_answered("ans_1", "en", at=T0) if e is not None]
+    assert case.status == CaseStatus.RESOLVED
+    assert (case.article_id, case.article_locale, case.solved_by_answer) == ("card_lost", "en", True)
+    assert kinds == [EventKind.ARTICLE_LINKED, EventKind.STATUS_CHANGED]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [make_case(CaseStatus.OPEN, answer_id="ans_other"), make_case(CaseStatus.RESOLVED, answer_id="ans_1")],
+    ids=["another-answer", "already-resolved"],
+)
+def test_solved_on_another_answer_or_a_resolved_case_changes_nothing(case: Case) -> None:
+    before = case.model_dump()
+    assert case.resolve_as_answered("ans_1", "en", at=T0) == []
+    assert case.model_dump() == before
+
+
+def test_a_reopen_forgets_that_the_answer_solved_it() -> None:
+    case = make_case(CaseStatus.OPEN, answer_id="ans_1")
+    case.resolve_as_answered("ans_1", "en", at=T0)
+    case.receive_customer_message(at=T0 + timedelta(hours=1))
+    assert (case.status, case.solved_by_answer) == (CaseStatus.OPEN, False)

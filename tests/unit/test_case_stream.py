@@ -406,3 +406,15 @@ def test_a_case_the_workflow_gave_up_on_gets_a_watch_of_its_own_once(world: Worl
     world.modify(flagged, changed(flagged))  # a later change in that queue starts nothing more
 
     assert world.engine.executions == {f"{CASE}.w5": {"case_id": CASE, "reopened": True}}
+
+
+def test_a_case_the_customer_resolved_with_solved_gets_no_resolved_email_and_an_agents_does(world: World) -> None:
+    routed = make_case(CaseStatus.OPEN, answer_id=ANSWER, contact_reason="card_lost")  # routed at once
+    solved = changed(routed)
+    solved.resolve_as_answered(ANSWER, "en", at=T0 + timedelta(hours=1))
+    world.modify(routed, solved)
+    assert world.notifier.notices() == []
+
+    by_agent = changed(routed, status=CaseStatus.RESOLVED)
+    world.modify(routed, by_agent)
+    assert [notice for notice, _ in world.notifier.notices()] == [Notice.RESOLVED]
