@@ -272,7 +272,9 @@ class Container:
     def kb_learning(self) -> KnowledgeLearning:
         from shared.services.kb_learning import KnowledgeLearning
 
-        return KnowledgeLearning(self.article_store, self.case_store, self.search_log, self.settings)
+        return KnowledgeLearning(
+            self.article_store, self.case_store, self.customer_store, self.search_log, self.settings
+        )
 
     @cached_property
     def answer_finder(self) -> AnswerFinder:

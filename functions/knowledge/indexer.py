@@ -35,8 +35,6 @@ def _change(record: DynamoDBRecord) -> IndexChange | None:
             kind=ChangeKind.PHRASING_REMOVED if removed else ChangeKind.PHRASING_ADDED,
             article_id=image["article_id"],
             locale=image["locale"],
-            phrasing_id=image["phrasing_id"],
-            text=image.get("text"),
         )
     return None
 

@@ -1,9 +1,11 @@
 """Keeps the search index equal to the table: the stream's changes one by one, or everything at once.
 
-The table is the truth. A change of a translation's head re-reads the translation and makes the
-index match it (published: upsert with its phrasings; anything else: delete), so a replayed or
-late record can never leave an old state behind. A learned phrasing is added or removed on its own,
-which keeps the learning loop's cost per resolved case constant however many phrasings an article has.
+The table is the truth. A change of a translation's head or of one of its learned phrasings re-reads
+the translation and makes the index match it (published: upsert with its phrasings; anything else:
+delete), so a replayed or late record can never leave an old state behind. The index holds of each
+phrasing only its vetted words (shared/domain/learned_words.py): a phrasing added or removed can vet or
+unvet a word for the article's other phrasings, so the whole translation is rewritten (one Query, one
+document per phrasing), never the phrasing alone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import BaseModel
 
 from shared.domain.articles import Article, ArticleStatus, LearnedPhrasing
 from shared.domain.knowledge import IndexedPhrasing, SearchDocument, SearchIndex
+from shared.domain.learned_words import Taught, vetted_texts
 from shared.ports import ArticleStore
 
 
@@ -28,8 +31,6 @@ class IndexChange(BaseModel):
     kind: ChangeKind
     article_id: str
     locale: str
-    phrasing_id: str | None = None
-    text: str | None = None
 
 
 class ReindexPage(BaseModel):
@@ -39,15 +40,21 @@ class ReindexPage(BaseModel):
 
 
 def search_document(article: Article, phrasings: list[LearnedPhrasing]) -> SearchDocument:
+    """What search may see of a published translation: its text, and its phrasings' vetted words only."""
     content = article.published
     assert content is not None  # noqa: S101 - only published translations are indexed
+    vetted = vetted_texts([Taught(p.text, p.teacher) for p in phrasings], article.locale)
     return SearchDocument(
         article_id=article.article_id,
         locale=article.locale,
         title=content.title,
         short_answer=content.short_answer,
         body=content.body,
-        phrasings=[IndexedPhrasing(phrasing_id=p.phrasing_id, text=p.text) for p in phrasings],
+        phrasings=[
+            IndexedPhrasing(phrasing_id=p.phrasing_id, text=text)
+            for p, text in zip(phrasings, vetted, strict=True)
+            if text  # nothing of it may be searched
+        ],
     )
 
 
@@ -57,13 +64,7 @@ class KnowledgeIndexer:
         self.index = index
 
     def apply(self, change: IndexChange) -> None:
-        if change.kind is ChangeKind.TRANSLATION:
-            self.sync(change.article_id, change.locale)
-        elif change.kind is ChangeKind.PHRASING_ADDED and change.phrasing_id and change.text:
-            phrasing = IndexedPhrasing(phrasing_id=change.phrasing_id, text=change.text)
-            self.index.add_phrasing(change.article_id, change.locale, phrasing)
-        elif change.kind is ChangeKind.PHRASING_REMOVED and change.phrasing_id:
-            self.index.remove_phrasing(change.article_id, change.locale, change.phrasing_id)
+        self.sync(change.article_id, change.locale)
 
     def batch(self) -> AbstractContextManager[None]:
         """Changes applied inside reach the index together when the block ends (one stream batch)."""

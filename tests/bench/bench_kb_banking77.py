@@ -40,7 +40,9 @@ second by 2,000 cases; the platform's moto patches (`infra/local/moto_patches.py
 partition only.
 
 Estonian (the Bürokratt intents) is 5-fold cross-validated on the embedded index directly, every
-training utterance a phrasing, not through the loop: five passes through it would take too long.
+training utterance a phrasing of a customer of its own, indexed as the indexer indexes (only words
+k customers used, shared/domain/learned_words.py), not through the loop: five passes through it would
+take too long.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from infra.local.platform import EmbeddedPlatform  # noqa: E402
 from shared.adapters.search.embedded import EmbeddedSearchIndex  # noqa: E402
 from shared.bootstrap import container  # noqa: E402
 from shared.domain.knowledge import SearchDocument, SearchHit, SearchIndex  # noqa: E402
+from shared.domain.learned_words import Taught, vetted_texts  # noqa: E402
 from tests.datasets import BANKING77, banking77, buerokratt  # noqa: E402
 from tests.integration.workflow_helpers import ALWAYS_OPEN  # noqa: E402
 
@@ -112,13 +115,14 @@ def stages(train: Rows) -> list[Rows]:
 
 
 def build(train: Rows, locale: str, per_article: int | None) -> EmbeddedSearchIndex:
-    phrasings: dict[str, list[str]] = defaultdict(list)
-    for text, intent in train:
-        phrasings[intent].append(text)
+    """Each row a phrasing of a customer of its own, indexed as the indexer indexes: only vetted words."""
+    phrasings: dict[str, list[Taught]] = defaultdict(list)
+    for row, (text, intent) in enumerate(train):
+        phrasings[intent].append(Taught(text, f"customer{row}"))
     index = EmbeddedSearchIndex()
     with index.batch():
-        for intent, texts in sorted(phrasings.items()):
-            learned = texts if per_article is None else texts[:per_article]
+        for intent, taught in sorted(phrasings.items()):
+            learned = [v for v in vetted_texts(taught if per_article is None else taught[:per_article], locale) if v]
             index.upsert(SearchDocument(article_id=intent, locale=locale, title=title(intent), phrasings=learned))
     return index
 
