@@ -12,6 +12,7 @@ from infra.workflows import CASE_SORT_KEY, STREAM_BATCH_SIZE, STREAM_HANDLER
 
 INDEXER_HANDLER = "functions.knowledge.indexer.handler"
 ARTICLE_KEY_PREFIX = "ARTICLE#"  # docs/data-model.md: an article's partition (heads, versions, phrasings)
+LEARNED_WORD_KEY_PREFIX = "LEARNED#"  # a learned word's count of customers: once vetted, its articles are rewritten
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class StreamConsumer:
     handler: str
     key: str  # the key attribute the filter looks at: PK or SK
     equals: str | None = None
-    prefix: str | None = None
+    prefixes: tuple[str, ...] = ()
     batch_size: int = STREAM_BATCH_SIZE
 
     def accepts(self, keys: dict[str, Any]) -> bool:
@@ -30,13 +31,15 @@ class StreamConsumer:
             return False
         if self.equals is not None:
             return bool(value == self.equals)
-        return self.prefix is not None and str(value).startswith(self.prefix)
+        return str(value).startswith(self.prefixes) if self.prefixes else False
 
     def filter_pattern(self) -> dict[str, Any]:
         """The event source mapping's filter: the same rule as `accepts`."""
-        rule: Any = [self.equals] if self.equals is not None else [{"prefix": self.prefix}]
+        rule: Any = [self.equals] if self.equals is not None else [{"prefix": p} for p in self.prefixes]
         return {"dynamodb": {"Keys": {self.key: {"S": rule}}}}
 
 
 CASE_STREAM = StreamConsumer("case-stream", STREAM_HANDLER, key="SK", equals=CASE_SORT_KEY)
-KB_INDEXER = StreamConsumer("kb-indexer", INDEXER_HANDLER, key="PK", prefix=ARTICLE_KEY_PREFIX)
+KB_INDEXER = StreamConsumer(
+    "kb-indexer", INDEXER_HANDLER, key="PK", prefixes=(ARTICLE_KEY_PREFIX, LEARNED_WORD_KEY_PREFIX)
+)

@@ -14,7 +14,7 @@ from typing import Annotated, NewType, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
-from shared.domain.ids import AgentId, CaseId, CustomerId
+from shared.domain.ids import AgentId, CaseId
 
 ArticleId = NewType("ArticleId", str)
 # What an article id and a locale look like, everywhere one is accepted (API paths, bodies, files).
@@ -145,19 +145,12 @@ class LearnedPhrasing(BaseModel):
     case_id: CaseId | None = None
     source: str = Field(description="agent_link, auto_answer, agent or import")
     at: datetime
-    customer_key: str | None = Field(
-        default=None, description="Who taught it: the customer's id hashed with the article's (no name in it)"
-    )
 
     @property
-    def teacher(self) -> str | None:
-        """Whom the phrasing's words count for (learned_words.py): its customer; None for an editor's words.
-
-        A phrasing learned before customers were recorded counts as its case's (one case, one customer).
-        """
-        if self.source not in CUSTOMER_SOURCES:
-            return None
-        return self.customer_key or f"case:{self.case_id}"
+    def by_customer(self) -> bool:
+        """Whether a customer taught it (their words count once k customers used them, learned_words.py); an
+        editor's phrasing counts whole."""
+        return self.source in CUSTOMER_SOURCES
 
     @classmethod
     def learn(
@@ -170,15 +163,9 @@ class LearnedPhrasing(BaseModel):
         source: str,
         at: datetime,
         case_id: CaseId | None = None,
-        customer_id: CustomerId | None = None,
     ) -> Self:
-        """A phrasing whose id derives from `key` (the case, or the text), so learning it twice stores it once.
-
-        `customer_id`: who taught it, kept only as a hash salted with the article, so phrasings of two
-        articles do not show that one customer asked both.
-        """
+        """A phrasing whose id derives from `key` (the case, or the text), so learning it twice stores it once."""
         digest = hashlib.sha256(f"{article_id}\n{locale}\n{key}".encode()).hexdigest()[:26]
-        customer = hashlib.sha256(f"{article_id}\n{locale}\n{customer_id}".encode()).hexdigest()[:26]
         return cls(
             article_id=article_id,
             locale=locale,
@@ -187,5 +174,4 @@ class LearnedPhrasing(BaseModel):
             case_id=case_id,
             source=source,
             at=at,
-            customer_key=f"cus_{customer}" if customer_id else None,
         )

@@ -2,39 +2,35 @@
 
 A learned phrasing is one customer's question. Searched as written, a word only that customer used (a name, a
 street, a password hint) would make their article match it, and anyone could learn who asked what. So search
-sees, of each phrasing, only its vetted words: a word counts for an article once at least `k` distinct customers
-taught that article a phrasing with it (the same Snowball stem, so "card" and "cards" count together). The
-index is built from these vetted texts alone, so its stems, its words as written (fuzzy matching) and its
-character trigrams all come from words `k` customers used; what one customer alone said cannot lift the article
-for any query, on any backend. Phrasings an editor taught (no customer) are the editor's words and count whole,
-as the article's own text does; they vet no customer's word.
+sees, of each phrasing, only its counted words: a word counts once at least `k` distinct customers used it in
+a phrasing of the locale, for any article (its Snowball stem: "card" and "cards" count together; the table
+keeps the count, docs/data-model.md, pattern 36), or when the article's own text has it (public already). The
+index is built from these words alone, so its stems, its words as written (fuzzy matching) and its character
+trigrams all come from words `k` customers used or the article says; what one customer alone said cannot lift
+the article for any query, on any backend. Phrasings an editor taught (no customer) are the editor's words and
+count whole; they vet no customer's word.
 
-k = 3: the smallest crowd in which no customer's word is theirs alone, nor shared with one other person only
-(two customers may be one person with two addresses, or a person and whoever they told); the Banking77 curve
-loses no more than 0.01 top-1 at k = 3 (tests/bench/bench_kb_banking77.py, README).
+k = 2 (README, "Who asked what stays private"): the smallest k that keeps a word of one customer alone out of
+search, and the only one that keeps the Banking77 curve within 0.01 top-1 of learning every word (k = 3 costs
+0.013 with 10 phrasings an article). The price: a customer who guesses another's word can make it count by
+using it in a case of their own; with 3 they would need two customer records.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Set
 
+from shared.domain.articles import ArticleContent
 from shared.domain.personal_data import PLACEHOLDERS
 from shared.domain.stemming import stemmer
 
-MIN_CUSTOMERS = 3  # k: distinct customers who must have used a word before it makes their article match
+MIN_CUSTOMERS = 2  # k: distinct customers who must have used a word before it makes an article match
 # A word as both search backends see it: letters, digits and underscores, apostrophes inside ("can't").
 _UNIT = re.compile(r"\w+(?:['\u2019]\w+)*")
 _PART = re.compile(r"\w+")
-
-
-class Taught(NamedTuple):
-    """A phrasing's text and who taught it: a key per customer, None for an editor."""
-
-    text: str
-    teacher: str | None
 
 
 def _terms(unit: str, locale: str) -> set[str]:
@@ -50,20 +46,39 @@ def _units(text: str) -> list[str]:
     return [u.casefold() for u in _UNIT.findall(PLACEHOLDERS.sub(" ", text))]
 
 
-def vetted_texts(phrasings: Sequence[Taught], locale: str, *, k: int = MIN_CUSTOMERS) -> list[str]:
-    """Each phrasing's words that may make its article match, in order, one space apart ("" when none).
+def terms(texts: Iterable[str], locale: str) -> set[str]:
+    """Every term the words of `texts` are counted by."""
+    return {term for text in texts for unit in _units(text) for term in _terms(unit, locale)}
 
-    `phrasings` are all of one article's in one locale: a word's customers are counted among them.
-    """
-    units = [_units(p.text) for p in phrasings]
-    customers: dict[str, set[str]] = defaultdict(set)
-    for phrasing, words in zip(phrasings, units, strict=True):
-        if phrasing.teacher is not None:
-            for word in words:
-                for term in _terms(word, locale):
-                    customers[term].add(phrasing.teacher)
-    vetted = {term for term, who in customers.items() if len(who) >= k}
-    return [
-        " ".join(words if p.teacher is None else [w for w in words if _terms(w, locale) <= vetted])
-        for p, words in zip(phrasings, units, strict=True)
-    ]
+
+def searchable(text: str, locale: str, counted: Set[str] | None) -> str:
+    """The words of `text` search may see, in order, one space apart ("" when none): those whose terms are all
+    `counted`; every word when `counted` is None (an editor's phrasing)."""
+    units = _units(text)
+    return " ".join(units if counted is None else [u for u in units if _terms(u, locale) <= counted])
+
+
+def own_terms(content: ArticleContent, locale: str) -> set[str]:
+    """The terms of an article's own text (title, short answer, body, tags): public already, they count whole."""
+    return terms([content.title, content.short_answer, content.body, *content.tags], locale)
+
+
+def customer_mark(locale: str, term: str, customer_id: str) -> str:
+    """How a word's record counts a customer: salted with the word, so no two words' records share a mark."""
+    return hashlib.sha256(f"{locale}\n{term}\n{customer_id}".encode()).hexdigest()[:26]
+
+
+class WordTally:
+    """A locale's learned-word counts in memory (the table keeps them in AWS): for benchmarks and tests."""
+
+    def __init__(self, locale: str, k: int = MIN_CUSTOMERS) -> None:
+        self.locale = locale
+        self.k = k
+        self.customers: dict[str, set[str]] = defaultdict(set)
+
+    def teach(self, text: str, customer: str) -> None:
+        for term in terms([text], self.locale):
+            self.customers[term].add(customer)
+
+    def vetted(self) -> set[str]:
+        return {term for term, who in self.customers.items() if len(who) >= self.k}

@@ -3,9 +3,10 @@
 The table is the truth. A change of a translation's head or of one of its learned phrasings re-reads
 the translation and makes the index match it (published: upsert with its phrasings; anything else:
 delete), so a replayed or late record can never leave an old state behind. The index holds of each
-phrasing only its vetted words (shared/domain/learned_words.py): a phrasing added or removed can vet or
-unvet a word for the article's other phrasings, so the whole translation is rewritten (one Query, one
-document per phrasing), never the phrasing alone.
+customer's phrasing only its counted words (shared/domain/learned_words.py: vetted, k customers used
+them in the locale, or in the article's own text). A word vetted later makes the articles it is in
+searchable by it: the word's record names them, and each is rewritten (one Query, one consistent read of
+its words' records) like any other change.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from pydantic import BaseModel
 
 from shared.domain.articles import Article, ArticleStatus, LearnedPhrasing
 from shared.domain.knowledge import IndexedPhrasing, SearchDocument, SearchIndex
-from shared.domain.learned_words import Taught, vetted_texts
-from shared.ports import ArticleStore
+from shared.domain.learned_words import own_terms, searchable, terms
+from shared.ports import ArticleStore, LearnedWords
 
 
 class ChangeKind(StrEnum):
     TRANSLATION = "translation"
     PHRASING_ADDED = "phrasing_added"
     PHRASING_REMOVED = "phrasing_removed"
+    WORD_VETTED = "word_vetted"
 
 
 class IndexChange(BaseModel):
@@ -39,11 +41,13 @@ class ReindexPage(BaseModel):
     next_cursor: str | None
 
 
-def search_document(article: Article, phrasings: list[LearnedPhrasing]) -> SearchDocument:
-    """What search may see of a published translation: its text, and its phrasings' vetted words only."""
+def search_document(article: Article, phrasings: list[LearnedPhrasing], vetted: set[str]) -> SearchDocument:
+    """What search may see of a published translation: its text, its editors' phrasings, and of its customers'
+    phrasings the words in `vetted` (k customers used them) or in its own text."""
     content = article.published
     assert content is not None  # noqa: S101 - only published translations are indexed
-    vetted = vetted_texts([Taught(p.text, p.teacher) for p in phrasings], article.locale)
+    counted = vetted | own_terms(content, article.locale)
+    texts = [searchable(p.text, article.locale, counted if p.by_customer else None) for p in phrasings]
     return SearchDocument(
         article_id=article.article_id,
         locale=article.locale,
@@ -52,15 +56,16 @@ def search_document(article: Article, phrasings: list[LearnedPhrasing]) -> Searc
         body=content.body,
         phrasings=[
             IndexedPhrasing(phrasing_id=p.phrasing_id, text=text)
-            for p, text in zip(phrasings, vetted, strict=True)
+            for p, text in zip(phrasings, texts, strict=True)
             if text  # nothing of it may be searched
         ],
     )
 
 
 class KnowledgeIndexer:
-    def __init__(self, articles: ArticleStore, index: SearchIndex) -> None:
+    def __init__(self, articles: ArticleStore, words: LearnedWords, index: SearchIndex) -> None:
         self.articles = articles
+        self.words = words
         self.index = index
 
     def apply(self, change: IndexChange) -> None:
@@ -76,7 +81,9 @@ class KnowledgeIndexer:
         if article is None or article.status is not ArticleStatus.PUBLISHED:
             self.index.delete(article_id, locale)
             return False
-        self.index.upsert(search_document(article, phrasings))
+        assert article.published is not None  # noqa: S101 - a published translation has its published text
+        taught = terms([p.text for p in phrasings if p.by_customer], locale) - own_terms(article.published, locale)
+        self.index.upsert(search_document(article, phrasings, self.words.vetted(locale, taught) if taught else set()))
         return True
 
     def reindex(self, locale: str, cursor: str | None, limit: int) -> ReindexPage:

@@ -3,7 +3,8 @@
 A case resolved with an article (an agent linked it, or the customer accepted the auto-answer)
 teaches that article the customer's question, personal data removed (and what the platform knows of
 that customer: their name, their identities): the next customer who asks the same way finds it first,
-once enough customers used its words (shared/domain/learned_words.py). A case resolved without one is
+once enough customers used its words (shared/domain/learned_words.py: each word of it counts its
+customer). A case resolved without one is
 a gap (the gaps report groups them) and proposes a draft article from the case, for an editor to
 finish (`GET /v1/kb/articles?status=draft`).
 """
@@ -14,10 +15,11 @@ from shared.domain.articles import Article, ArticleContent, ArticleId, LearnedPh
 from shared.domain.case import Case
 from shared.domain.clock import utc_now
 from shared.domain.ids import CaseId, CustomerId
+from shared.domain.learned_words import own_terms, terms
 from shared.domain.personal_data import scrub_known, scrub_line
 from shared.domain.search_log import UnansweredContact
 from shared.domain.timeline import CaseDetail
-from shared.ports import ArticleStore, CaseStore, CustomerStore, SearchLog, StaleVersion
+from shared.ports import ArticleStore, CaseStore, CustomerStore, LearnedWords, SearchLog, StaleVersion
 from shared.settings import Settings
 
 PROPOSED_TAG = "proposed"
@@ -25,9 +27,17 @@ PROPOSED_TAG = "proposed"
 
 class KnowledgeLearning:
     def __init__(
-        self, articles: ArticleStore, cases: CaseStore, customers: CustomerStore, log: SearchLog, settings: Settings
+        self,
+        articles: ArticleStore,
+        cases: CaseStore,
+        customers: CustomerStore,
+        log: SearchLog,
+        settings: Settings,
+        *,
+        words: LearnedWords,
     ) -> None:
         self.articles = articles
+        self.words = words
         self.cases = cases
         self.customers = customers
         self.log = log
@@ -79,6 +89,9 @@ class KnowledgeLearning:
         text = self._clean(detail.question, known)
         if article is None or not text:
             return False  # the translation is gone, or nothing was asked in words
+        # Counted before the phrasing is stored, so that a retry after a failure between the two counts again.
+        public = own_terms(article.published, locale) if article.published else set()
+        self.words.count(locale, article.article_id, terms([text], locale) - public, case.customer_id)
         return self.articles.add_phrasing(
             LearnedPhrasing.learn(
                 article.article_id,
@@ -86,7 +99,6 @@ class KnowledgeLearning:
                 text,
                 key=case.case_id,
                 case_id=case.case_id,
-                customer_id=case.customer_id,
                 source="auto_answer" if case.answer_id and case.assignee is None else "agent_link",
                 at=utc_now(),
             )

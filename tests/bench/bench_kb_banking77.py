@@ -66,8 +66,9 @@ sys.path.insert(0, str(REPO))
 from infra.local.platform import EmbeddedPlatform  # noqa: E402
 from shared.adapters.search.embedded import EmbeddedSearchIndex  # noqa: E402
 from shared.bootstrap import container  # noqa: E402
+from shared.domain.articles import ArticleContent  # noqa: E402
 from shared.domain.knowledge import SearchDocument, SearchHit, SearchIndex  # noqa: E402
-from shared.domain.learned_words import Taught, vetted_texts  # noqa: E402
+from shared.domain.learned_words import WordTally, own_terms, searchable  # noqa: E402
 from tests.datasets import BANKING77, banking77, buerokratt  # noqa: E402
 from tests.integration.workflow_helpers import ALWAYS_OPEN  # noqa: E402
 
@@ -115,14 +116,21 @@ def stages(train: Rows) -> list[Rows]:
 
 
 def build(train: Rows, locale: str, per_article: int | None) -> EmbeddedSearchIndex:
-    """Each row a phrasing of a customer of its own, indexed as the indexer indexes: only vetted words."""
-    phrasings: dict[str, list[Taught]] = defaultdict(list)
-    for row, (text, intent) in enumerate(train):
-        phrasings[intent].append(Taught(text, f"customer{row}"))
+    """Each row a phrasing of a customer of its own, indexed as the indexer indexes: only the words k customers
+    of the locale used (counted over what is taught, all articles together) or the article's title has."""
+    phrasings: dict[str, list[str]] = defaultdict(list)
+    for text, intent in train:
+        if per_article is None or len(phrasings[intent]) < per_article:
+            phrasings[intent].append(text)
+    tally = WordTally(locale)
+    for row, text in enumerate(text for texts in phrasings.values() for text in texts):
+        tally.teach(text, f"customer{row}")
+    vetted = tally.vetted()
     index = EmbeddedSearchIndex()
     with index.batch():
-        for intent, taught in sorted(phrasings.items()):
-            learned = [v for v in vetted_texts(taught if per_article is None else taught[:per_article], locale) if v]
+        for intent, texts in sorted(phrasings.items()):
+            counted = vetted | own_terms(ArticleContent(title=title(intent)), locale)
+            learned = [v for v in (searchable(text, locale, counted) for text in texts) if v]
             index.upsert(SearchDocument(article_id=intent, locale=locale, title=title(intent), phrasings=learned))
     return index
 

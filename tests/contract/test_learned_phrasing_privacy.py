@@ -1,9 +1,9 @@
 """What customers taught an article never tells the public who asked what, on every search backend.
 
-The documents are built as the indexer builds them from the table (`search_document`: an article and its
-learned phrasings, each with the customer who taught it), so the backend is held to what it is given: a word
-fewer than k customers used must not lift the article, whether searched as written, with a typo (fuzzy) or
-in part (character trigrams).
+The documents are built as the indexer builds them from the table (`search_document`: an article, its
+learned phrasings, and the words k customers of the locale used, counted here as the table counts them), so
+the backend is held to what it is given: a word fewer than k customers used must not lift the article,
+whether searched as written, with a typo (fuzzy) or in part (character trigrams).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.domain.articles import Article, ArticleContent, ArticleId, LearnedPhrasing
-from shared.domain.ids import CaseId, CustomerId
+from shared.domain.ids import CaseId
 from shared.domain.knowledge import SearchIndex
-from shared.domain.learned_words import MIN_CUSTOMERS
+from shared.domain.learned_words import MIN_CUSTOMERS, WordTally
 from shared.services.kb_indexer import search_document
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
@@ -42,6 +42,7 @@ PRIVATE_QUERIES = [
     "arepuu",
 ]
 CROWD = ["I lost my card, please block it", "card lost yesterday, block it please", "lost card block"]
+UNRELATED = "zebra"
 ARTICLES = {
     "card-lost": ("Blocking a lost card", "Block the card in the app at once.", "Cards → Block card."),
     "opening-hours": ("Branch opening hours", "Monday to Friday 9:00-18:00.", "Our branches are open on weekdays."),
@@ -64,14 +65,23 @@ def taught(article_id: str, text: str, customer: str, locale: str = "en") -> Lea
         key=f"case-{customer}-{text}",
         source="agent_link",
         at=AT,
-        case_id=CaseId(f"case-{customer}"),
-        customer_id=CustomerId(customer),
+        case_id=CaseId(f"case-{customer}"),  # one case per customer here: the case names the customer
     )
 
 
+def vetted(phrasings: list[LearnedPhrasing], locale: str = "en") -> set[str]:
+    """The words k distinct customers used, over every article of the locale."""
+    tally = WordTally(locale)
+    for phrasing in phrasings:
+        tally.teach(phrasing.text, str(phrasing.case_id))
+    return tally.vetted()
+
+
 def index(backend: SearchIndex, phrasings: list[LearnedPhrasing]) -> SearchIndex:
+    words = vetted(phrasings)
     for article_id in ARTICLES:
-        backend.upsert(search_document(article(article_id), [p for p in phrasings if p.article_id == article_id]))
+        mine = [p for p in phrasings if p.article_id == article_id]
+        backend.upsert(search_document(article(article_id), mine, words))
     return backend
 
 
@@ -88,7 +98,7 @@ def learned(backend: SearchIndex) -> SearchIndex:
 
 @pytest.mark.parametrize("query", PRIVATE_QUERIES)
 def test_no_word_only_one_customer_used_lifts_their_article(learned: SearchIndex, query: str) -> None:
-    unrelated = score(learned, "zebra")
+    unrelated = score(learned, UNRELATED)
 
     assert score(learned, query) <= unrelated, f"{query!r} lifts the article its customer asked about"
 
@@ -107,6 +117,16 @@ def test_a_word_counts_for_search_once_k_customers_used_it(backend: SearchIndex)
     assert [hit.article_id for hit in backend.search("plastic", "en")][:1] == ["card-lost"]
 
 
+def test_a_word_counts_once_k_customers_used_it_for_any_articles(backend: SearchIndex) -> None:
+    """Customers of both articles say "plastic": it counts for each, once k of them, all told, used it."""
+    where = ["opening-hours", *["card-lost"] * (MIN_CUSTOMERS - 1)]
+    lessons = [taught(article_id, "plastic", f"customer{n}") for n, article_id in enumerate(where)]
+
+    index(backend, lessons)
+
+    assert {hit.article_id for hit in backend.search("plastic", "en")} == {"opening-hours", "card-lost"}
+
+
 def test_one_customer_teaching_a_word_many_times_is_one_customer(backend: SearchIndex) -> None:
     index(backend, [taught("card-lost", f"Vaarikas77 case {n}", "kristjan") for n in range(MIN_CUSTOMERS + 2)])
 
@@ -122,7 +142,7 @@ def test_a_phrasing_with_private_words_is_searched_as_the_same_phrasing_without_
 
     def found(text: str) -> dict[str, list[tuple[str, float]]]:
         private = taught("card-lost", text, "kristjan", "et")
-        backend.upsert(search_document(article("card-lost", "et"), [private, *crowd]))
+        backend.upsert(search_document(article("card-lost", "et"), [private, *crowd], vetted([private, *crowd], "et")))
         return {q: [(h.article_id, h.score) for h in backend.search(q, "et")] for q in queries}
 
     assert found(said) == found("kaart kadus palun blokeerige")

@@ -11,7 +11,7 @@ from infra.local.platform import EmbeddedPlatform
 from shared.bootstrap import container
 from shared.domain.learned_words import MIN_CUSTOMERS
 from tests.integration.helpers import submit
-from tests.integration.test_knowledge_base import eventually, save, search
+from tests.integration.test_knowledge_base import eventually, found, save, search
 from tests.integration.test_learning_loop import ARTICLES, phrasings
 from tests.integration.workflow_helpers import change_case
 
@@ -34,10 +34,10 @@ PRIVATE_QUERIES = [
 CROWD = "I lost my card, please block it"
 
 
-def resolve(kb: EmbeddedPlatform, name: str, email: str, message: str) -> str:
-    """A web-form contact resolved with the lost-card article, learned as the case stream learns it."""
+def resolve(kb: EmbeddedPlatform, name: str, email: str, message: str, article_id: str = "card_lost") -> str:
+    """A web-form contact resolved with the article, learned as the case stream learns it."""
     case_id = submit(kb, name=name, email=email, subject="Lost card", message=message)["case_id"]
-    change_case(kb, case_id, status="resolved", article_id="card_lost")
+    change_case(kb, case_id, status="resolved", article_id=article_id)
     assert container().kb_learning.learn(case_id) == "phrasing"
     return case_id
 
@@ -82,3 +82,16 @@ def test_triage_does_not_answer_from_one_customers_private_words(kb: EmbeddedPla
     answers = {query: container().answer_finder.find(query, "en") for query in PRIVATE_QUERIES}
 
     assert {query: a.reason for query, a in answers.items() if a is not None and a.reason == "card_lost"} == {}
+
+
+def test_a_word_k_customers_used_for_different_articles_is_searchable_in_each(kb: EmbeddedPlatform) -> None:
+    """Counted over the locale: the article taught first finds the word once later customers, of other
+    articles, used it too (the word's record crosses k on the stream, and the indexer rewrites the article)."""
+    resolve(kb, "Ann Early", "ann@example.ee", "the plastic is cracked", article_id="card_lost")
+    for n in range(MIN_CUSTOMERS - 1):
+        resolve(kb, f"Later {n}", f"later{n}@example.ee", "plastic never came", article_id="card_delivery")
+
+    assert eventually(lambda: set(found(kb, "plastic")), {"card_lost", "card_delivery"}.__eq__) == {
+        "card_lost",
+        "card_delivery",
+    }
