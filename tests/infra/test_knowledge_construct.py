@@ -209,7 +209,9 @@ def test_indexer_is_a_tugi_function_with_the_common_settings(resources: Resource
     assert indexer["Environment"] == public_api["Properties"]["Environment"]
 
 
-def test_indexer_mapping_takes_article_items_only_and_dead_letters_what_fails(resources: Resources) -> None:
+def test_indexer_mapping_takes_article_and_learned_word_items_only_and_dead_letters_what_fails(
+    resources: Resources,
+) -> None:
     table = logical_id_of(resources, "AWS::DynamoDB::Table", "DataTable")
     indexer = logical_id_of(resources, "AWS::Lambda::Function", "KnowledgeIndexerFunction")
     dead_letters = logical_id_of(resources, "AWS::SQS::Queue", "KnowledgeIndexerDeadLetters")
@@ -220,6 +222,12 @@ def test_indexer_mapping_takes_article_items_only_and_dead_letters_what_fails(re
     ]
     (pattern,) = [json.loads(f["Pattern"]) for f in mapping.pop("FilterCriteria")["Filters"]]
     assert pattern == KB_INDEXER.filter_pattern()
+    assert pattern["dynamodb"]["Keys"]["PK"]["S"] == [{"prefix": "ARTICLE#"}, {"prefix": "LEARNED#"}]
+    assert [KB_INDEXER.accepts({"PK": {"S": pk}}) for pk in ("ARTICLE#a", "LEARNED#en#card", "CASE#c")] == [
+        True,
+        True,
+        False,
+    ]
     assert mapping == {
         "EventSourceArn": {"Fn::GetAtt": [table, "StreamArn"]},
         "FunctionName": {"Ref": indexer},
