@@ -31,6 +31,8 @@ MIN_CUSTOMERS = 2  # k: distinct customers who must have used a word before it m
 # A word as both search backends see it: letters, digits and underscores, apostrophes inside ("can't").
 _UNIT = re.compile(r"\w+(?:['\u2019]\w+)*")
 _PART = re.compile(r"\w+")
+# Longer runs of letters are no word a crowd shares (and a table key holds 2,048 bytes): never counted.
+LONGEST_WORD = 64
 
 
 def _terms(unit: str, locale: str) -> set[str]:
@@ -47,8 +49,9 @@ def _units(text: str) -> list[str]:
 
 
 def terms(texts: Iterable[str], locale: str) -> set[str]:
-    """Every term the words of `texts` are counted by."""
-    return {term for text in texts for unit in _units(text) for term in _terms(unit, locale)}
+    """Every term the words of `texts` are counted by (none for a word longer than LONGEST_WORD)."""
+    units = {unit for text in texts for unit in _units(text) if len(unit) <= LONGEST_WORD}
+    return {term for unit in units for term in _terms(unit, locale)}
 
 
 def searchable(text: str, locale: str, counted: Set[str] | None) -> str:

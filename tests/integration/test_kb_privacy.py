@@ -95,3 +95,8 @@ def test_a_word_k_customers_used_for_different_articles_is_searchable_in_each(kb
         "card_lost",
         "card_delivery",
     }
+
+
+def test_a_question_with_a_word_longer_than_any_key_is_still_learned(kb: EmbeddedPlatform) -> None:
+    """Such a run of letters is never counted (a table key holds 2,048 bytes): the rest of it is learned."""
+    resolve(kb, "Endless Word", "endless@example.ee", f"{'漢' * 700} lost card")

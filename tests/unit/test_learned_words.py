@@ -6,7 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain.articles import ArticleContent
-from shared.domain.learned_words import MIN_CUSTOMERS, WordTally, customer_mark, own_terms, searchable, terms
+from shared.domain.learned_words import (
+    LONGEST_WORD,
+    MIN_CUSTOMERS,
+    WordTally,
+    customer_mark,
+    own_terms,
+    searchable,
+    terms,
+)
 
 PRIVATE = "I am Kristjan Saarepuu, born 12.03.1985, home Pikk 12-7 Tallinn, password hint Vaarikas77, lost my card"
 
@@ -69,6 +77,13 @@ def test_a_word_joined_by_an_apostrophe_needs_its_crowd_whole() -> None:
     vetted = tally(("o'saar", "alice"), ("o saar", "bob"), ("o saar", "carol"))
 
     assert searchable("o'saar", "en", vetted) == ""
+
+
+def test_a_run_of_letters_longer_than_any_word_is_never_counted() -> None:
+    endless = "a" * (LONGEST_WORD + 1)
+
+    assert terms([f"{endless} card"], "en") == {"card"}
+    assert searchable(f"{endless} card", "en", tally(*[(f"{endless} card", f"c{n}") for n in range(5)])) == "card"
 
 
 def test_a_customers_mark_differs_by_word_and_locale() -> None:
