@@ -220,14 +220,20 @@ def test_indexer_mapping_takes_article_and_learned_word_items_only_and_dead_lett
         for _, r in of_type(resources, "AWS::Lambda::EventSourceMapping")
         if r["Properties"]["FunctionName"] == {"Ref": indexer}
     ]
-    (pattern,) = [json.loads(f["Pattern"]) for f in mapping.pop("FilterCriteria")["Filters"]]
-    assert pattern == KB_INDEXER.filter_pattern()
-    assert pattern["dynamodb"]["Keys"]["PK"]["S"] == [{"prefix": "ARTICLE#"}, {"prefix": "LEARNED#"}]
-    assert [KB_INDEXER.accepts({"PK": {"S": pk}}) for pk in ("ARTICLE#a", "LEARNED#en#card", "CASE#c")] == [
-        True,
-        True,
-        False,
+    patterns = [json.loads(f["Pattern"]) for f in mapping.pop("FilterCriteria")["Filters"]]
+    assert patterns == KB_INDEXER.filter_patterns()
+    assert patterns == [
+        {"dynamodb": {"Keys": {"PK": {"S": [{"prefix": "ARTICLE#"}]}}}},
+        {
+            "dynamodb": {
+                "Keys": {"PK": {"S": [{"prefix": "LEARNED#"}]}},
+                "NewImage": {"vetted_at": {"S": [{"exists": True}]}},
+            }
+        },
     ]
+    word, vetted = {"PK": {"S": "LEARNED#en#card"}}, {"vetted_at": {"S": "2026-12-03T10:00:00Z"}}
+    records = [{"Keys": {"PK": {"S": "ARTICLE#a"}}}, {"Keys": word}, {"Keys": word, "NewImage": vetted}]
+    assert [KB_INDEXER.accepts(r) for r in [*records, {"Keys": {"PK": {"S": "CASE#c"}}}]] == [True, False, True, False]
     assert mapping == {
         "EventSourceArn": {"Fn::GetAtt": [table, "StreamArn"]},
         "FunctionName": {"Ref": indexer},
