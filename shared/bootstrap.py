@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from shared.adapters.dynamo.articles import DynamoArticleStore
     from shared.adapters.dynamo.cases import DynamoCaseStore
     from shared.adapters.dynamo.customers import DynamoCustomerStore
+    from shared.adapters.dynamo.learned_words import DynamoLearnedWords
     from shared.adapters.dynamo.table import DynamoTable
     from shared.adapters.idempotency import PowertoolsOnce
     from shared.adapters.s3_blobs import S3BlobStore
@@ -238,6 +239,12 @@ class Container:
         return DynamoArticleStore(self.table)
 
     @cached_property
+    def learned_words(self) -> DynamoLearnedWords:
+        from shared.adapters.dynamo.learned_words import DynamoLearnedWords
+
+        return DynamoLearnedWords(self.table)
+
+    @cached_property
     def search_index(self) -> SearchIndex:
         """OpenSearch when `opensearch_url` is set; else the embedded index, in this process (in memory unless
         `search_path` names a folder)."""
@@ -266,13 +273,20 @@ class Container:
     def kb_indexer(self) -> KnowledgeIndexer:
         from shared.services.kb_indexer import KnowledgeIndexer
 
-        return KnowledgeIndexer(self.article_store, self.search_index)
+        return KnowledgeIndexer(self.article_store, self.learned_words, self.search_index)
 
     @cached_property
     def kb_learning(self) -> KnowledgeLearning:
         from shared.services.kb_learning import KnowledgeLearning
 
-        return KnowledgeLearning(self.article_store, self.case_store, self.search_log, self.settings)
+        return KnowledgeLearning(
+            self.article_store,
+            self.case_store,
+            self.customer_store,
+            self.search_log,
+            self.settings,
+            words=self.learned_words,
+        )
 
     @cached_property
     def answer_finder(self) -> AnswerFinder:

@@ -260,6 +260,16 @@ class ArticleStore(Protocol):
         """Add one vote; StaleVersion when the translation does not exist."""
 
 
+class LearnedWords(Protocol):
+    """How many distinct customers used each word of a locale's learned phrasings (shared/domain/learned_words.py)."""
+
+    def count(self, locale: str, article_id: str, terms: set[str], customer_id: CustomerId) -> None:
+        """Count the customer for each term (once, however often they use it) and note the article it is in."""
+
+    def vetted(self, locale: str, terms: set[str]) -> set[str]:
+        """The terms at least k distinct customers used (read consistently)."""
+
+
 class SearchLog(Protocol):
     def record_search(self, record: SearchRecord) -> None: ...
 

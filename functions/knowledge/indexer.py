@@ -1,4 +1,4 @@
-"""Lambda entry: the table's stream, filtered to article heads and learned phrasings, feeds the search index.
+"""Lambda entry: the table's stream, filtered to articles and learned words, feeds the search index.
 
 Partial batch responses: a record that fails is retried (bisected, then the indexer's DLQ) without
 holding back the others. The batch's writes reach the index together at its end. Every step is
@@ -21,36 +21,33 @@ from shared.services.kb_indexer import ChangeKind, IndexChange
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
-def _change(record: DynamoDBRecord) -> IndexChange | None:
+def _changes(record: DynamoDBRecord) -> list[IndexChange]:
     stream = record.dynamodb
     if stream is None or record.event_name is None:
-        return None
+        return []
     image: dict[str, Any] = stream.new_image or stream.old_image or {}
     kind = image.get("type")
     if kind == "article":
-        return IndexChange(kind=ChangeKind.TRANSLATION, article_id=image["article_id"], locale=image["locale"])
+        return [IndexChange(kind=ChangeKind.TRANSLATION, article_id=image["article_id"], locale=image["locale"])]
     if kind == "phrasing":
         removed = record.event_name.name == "REMOVE"
-        return IndexChange(
-            kind=ChangeKind.PHRASING_REMOVED if removed else ChangeKind.PHRASING_ADDED,
-            article_id=image["article_id"],
-            locale=image["locale"],
-            phrasing_id=image["phrasing_id"],
-            text=image.get("text"),
-        )
-    return None
+        change = ChangeKind.PHRASING_REMOVED if removed else ChangeKind.PHRASING_ADDED
+        return [IndexChange(kind=change, article_id=image["article_id"], locale=image["locale"])]
+    if kind == "learned_word" and "vetted_at" in image and "vetted_at" not in (stream.old_image or {}):
+        # k customers have used it now: searchable in every article it is in (sorted: a replay does the same).
+        articles = sorted(image.get("articles", ()))
+        return [IndexChange(kind=ChangeKind.WORD_VETTED, article_id=a, locale=image["locale"]) for a in articles]
+    return []  # a version, feedback, or a word counted but not vetted yet
 
 
 def index(record: DynamoDBRecord) -> None:
-    change = _change(record)
-    if change is None:
-        return
-    try:
-        container().kb_indexer.apply(change)
-    except Exception as exc:
-        logger.error("indexing failed", extra=error_fields(exc) | {"article_id": change.article_id})
-        raise
-    metrics.add_metric(name=f"Indexed_{change.kind.value}", unit="Count", value=1)
+    for change in _changes(record):
+        try:
+            container().kb_indexer.apply(change)
+        except Exception as exc:
+            logger.error("indexing failed", extra=error_fields(exc) | {"article_id": change.article_id})
+            raise
+        metrics.add_metric(name=f"Indexed_{change.kind.value}", unit="Count", value=1)
 
 
 @logger.inject_lambda_context(clear_state=True)

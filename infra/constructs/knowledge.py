@@ -80,9 +80,10 @@ class KnowledgeConstruct(Construct):
       (1 OCU, half indexing and half search, with redundancy off; 2 with the default redundancy),
       several times the price of one t3.small.search node with its 10 GiB volume, which holds a
       knowledge base of thousands of articles; the domain grows by config.
-    - `indexer`: reads the table's stream (`KB_INDEXER`: items whose PK begins with `ARTICLE#`) and
-      writes the index; what it cannot index after retries lands in `indexer_dead_letter_queue`
-      (locally `tugi-kb-indexer-dlq`), and a message there raises an alarm on the escalation topic.
+    - `indexer`: reads the table's stream (`KB_INDEXER`: items whose PK begins with `ARTICLE#`, and
+      learned words once vetted) and writes the index; what it cannot index after retries lands in
+      `indexer_dead_letter_queue` (locally `tugi-kb-indexer-dlq`), and a message there raises an alarm on
+      the escalation topic.
     - `allow_search(function)` gives another function the endpoint and the domain's HTTP permissions.
 
     Access is IAM only, without fine-grained access control (FGAC): every client is one of Tugi's

@@ -55,7 +55,7 @@ def subscribe_to_stream(
             table,
             starting_position=lambda_.StartingPosition.LATEST,
             batch_size=consumer.batch_size,
-            filters=[lambda_.FilterCriteria.filter(consumer.filter_pattern())],
+            filters=[lambda_.FilterCriteria.filter(pattern) for pattern in consumer.filter_patterns()],
             report_batch_item_failures=True,
             bisect_batch_on_error=True,
             retry_attempts=STREAM_RETRY_ATTEMPTS,

@@ -70,7 +70,7 @@ class StreamPoller:
         delivered = 0
         for subscription in self._subscriptions:
             consumer = subscription.consumer
-            records = [r for r in result["Records"] if consumer.accepts(r["dynamodb"].get("Keys", {}))]
+            records = [r for r in result["Records"] if consumer.accepts(r["dynamodb"])]
             for start in range(0, len(records), consumer.batch_size):
                 self._deliver(subscription, records[start : start + consumer.batch_size])
             delivered += len(records)

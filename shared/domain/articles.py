@@ -132,6 +132,10 @@ class Article(BaseModel):
         self.revision += 1
 
 
+# Sources of phrasings a customer taught (a resolved case); the others (agent, import) are an editor's words.
+CUSTOMER_SOURCES = frozenset({"agent_link", "auto_answer"})
+
+
 class LearnedPhrasing(BaseModel):
     """A customer's question (personal data removed) that this article answered."""
 
@@ -140,8 +144,14 @@ class LearnedPhrasing(BaseModel):
     phrasing_id: str
     text: str = Field(min_length=1, max_length=1000)
     case_id: CaseId | None = None
-    source: str = Field(description="agent_link, auto_answer or import")
+    source: str = Field(description="agent_link, auto_answer, agent or import")
     at: datetime
+
+    @property
+    def by_customer(self) -> bool:
+        """Whether a customer taught it (their words count once k customers used them, learned_words.py); an
+        editor's phrasing counts whole."""
+        return self.source in CUSTOMER_SOURCES
 
     @classmethod
     def learn(

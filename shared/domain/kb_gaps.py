@@ -17,7 +17,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from shared.domain.articles import Article
-from shared.domain.personal_data import PersonalDataKind
+from shared.domain.personal_data import PLACEHOLDERS
 from shared.domain.search_log import SearchRecord
 from shared.domain.stemming import stemmer
 
@@ -125,15 +125,14 @@ _STOP_WORDS = {
 # letters are what they share.
 _STEM_LETTERS = {"et": 5}
 _WORD = re.compile(r"\w+(?:'\w+)?")
-# What personal-data removal left ("call me on [phone]") says nothing about the topic.
-_PLACEHOLDER = re.compile("|".join(re.escape(f"[{kind.value}]") for kind in PersonalDataKind))
 _EXAMPLES = 5
 
 
 def wording(text: str, locale: str) -> frozenset[str]:
     """The stems that carry a question's topic: two wordings sharing most of them ask the same thing."""
     stop = _STOP_WORDS.get(locale, frozenset())
-    words = [w.casefold() for w in _WORD.findall(_PLACEHOLDER.sub(" ", text))]
+    # What personal-data removal left ("call me on [phone]") says nothing about the topic.
+    words = [w.casefold() for w in _WORD.findall(PLACEHOLDERS.sub(" ", text))]
     stems = stemmer(locale).stemWords([w for w in words if w not in stop and not w.isdigit()])
     letters = _STEM_LETTERS.get(locale)
     return frozenset(stem[:letters] for stem in stems)

@@ -11,7 +11,9 @@ What is caught, each with the validation that exists for it so that dates, amoun
 - `[card]`    13-19 digits, compact or grouped by spaces or dashes, passing the Luhn check;
 - `[iban]`    ISO 13616 IBANs, compact or in groups of four, passing the mod-97 check;
 - `[id-code]` Estonian isikukood and Lithuanian asmens kodas, Finnish henkilötunnus and Latvian personas kods,
-  each with its birth date and check digit (new Latvian codes, which carry neither, by their "32" prefix).
+  each with its birth date and check digit (new Latvian codes, which carry neither, by their "32" prefix);
+- `[name]`    what the platform knows of the customer who wrote it (`scrub_known`: their name, the words of
+  their identities), in any case ending and with or without diacritics.
 
 A match never starts or ends inside a longer run of letters or digits.
 """
@@ -19,6 +21,7 @@ A match never starts or ends inside a longer run of letters or digits.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 from enum import StrEnum
@@ -34,6 +37,7 @@ class PersonalDataKind(StrEnum):
     CARD = "card"
     IBAN = "iban"
     ID_CODE = "id-code"
+    NAME = "name"
 
 
 class Finding(BaseModel):
@@ -64,6 +68,35 @@ def scrub(text: str, *, default_region: str = DEFAULT_REGION) -> str:
     for finding in reversed(find(text, default_region)):
         text = text[: finding.start] + finding.placeholder + text[finding.end :]
     return text
+
+
+# What a placeholder looks like in scrubbed text (it is no word of the customer's).
+PLACEHOLDERS = re.compile("|".join(re.escape(f"[{kind.value}]") for kind in PersonalDataKind))
+_KNOWN_PART = re.compile(r"[^\W\d_]{2,}")  # the words of a name or an identity worth looking for
+_WORD = re.compile(r"\w+")
+_PREFIX_SHORTEST = 4  # a known word this long is also found with an ending ("Saarepuule", "Kristjani")
+
+
+def scrub_known(text: str, known: Iterable[str]) -> str:
+    """`text` with every word of what is known about its writer (`known`: their name, their identities'
+    values) replaced by `[name]`: the word itself, or, for a known word of four letters or more, the word with
+    an ending (Estonian case endings); letters compared without case and diacritics. E-mail identities count
+    by their local part ("kristjan.saarepuu"), not by their domain."""
+    parts = {_folded(p) for value in known for p in _KNOWN_PART.findall(value.split("@")[0])}
+    if not parts:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        word = _folded(match.group())
+        found = word in parts or any(len(p) >= _PREFIX_SHORTEST and word.startswith(p) for p in parts)
+        return f"[{PersonalDataKind.NAME.value}]" if found else match.group()
+
+    return _WORD.sub(replace, text)
+
+
+def _folded(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def find(text: str, default_region: str = DEFAULT_REGION) -> list[Finding]:

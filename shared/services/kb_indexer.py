@@ -1,9 +1,12 @@
 """Keeps the search index equal to the table: the stream's changes one by one, or everything at once.
 
-The table is the truth. A change of a translation's head re-reads the translation and makes the
-index match it (published: upsert with its phrasings; anything else: delete), so a replayed or
-late record can never leave an old state behind. A learned phrasing is added or removed on its own,
-which keeps the learning loop's cost per resolved case constant however many phrasings an article has.
+The table is the truth. A change of a translation's head or of one of its learned phrasings re-reads
+the translation and makes the index match it (published: upsert with its phrasings; anything else:
+delete), so a replayed or late record can never leave an old state behind. The index holds of each
+customer's phrasing only its counted words (shared/domain/learned_words.py: vetted, k customers used
+them in the locale, or in the article's own text). A word vetted later makes the articles it is in
+searchable by it: the word's record names them, and each is rewritten (one Query, one consistent read of
+its words' records) like any other change.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from pydantic import BaseModel
 
 from shared.domain.articles import Article, ArticleStatus, LearnedPhrasing
 from shared.domain.knowledge import IndexedPhrasing, SearchDocument, SearchIndex
-from shared.ports import ArticleStore
+from shared.domain.learned_words import own_terms, searchable, terms
+from shared.ports import ArticleStore, LearnedWords
 from shared.services.articles import cursor_checked
 
 
@@ -23,14 +27,13 @@ class ChangeKind(StrEnum):
     TRANSLATION = "translation"
     PHRASING_ADDED = "phrasing_added"
     PHRASING_REMOVED = "phrasing_removed"
+    WORD_VETTED = "word_vetted"
 
 
 class IndexChange(BaseModel):
     kind: ChangeKind
     article_id: str
     locale: str
-    phrasing_id: str | None = None
-    text: str | None = None
 
 
 class ReindexPage(BaseModel):
@@ -39,32 +42,35 @@ class ReindexPage(BaseModel):
     next_cursor: str | None
 
 
-def search_document(article: Article, phrasings: list[LearnedPhrasing]) -> SearchDocument:
+def search_document(article: Article, phrasings: list[LearnedPhrasing], vetted: set[str]) -> SearchDocument:
+    """What search may see of a published translation: its text, its editors' phrasings, and of its customers'
+    phrasings the words in `vetted` (k customers used them) or in its own text."""
     content = article.published
     assert content is not None  # noqa: S101 - only published translations are indexed
+    counted = vetted | own_terms(content, article.locale)
+    texts = [searchable(p.text, article.locale, counted if p.by_customer else None) for p in phrasings]
     return SearchDocument(
         article_id=article.article_id,
         locale=article.locale,
         title=content.title,
         short_answer=content.short_answer,
         body=content.body,
-        phrasings=[IndexedPhrasing(phrasing_id=p.phrasing_id, text=p.text) for p in phrasings],
+        phrasings=[
+            IndexedPhrasing(phrasing_id=p.phrasing_id, text=text)
+            for p, text in zip(phrasings, texts, strict=True)
+            if text  # nothing of it may be searched
+        ],
     )
 
 
 class KnowledgeIndexer:
-    def __init__(self, articles: ArticleStore, index: SearchIndex) -> None:
+    def __init__(self, articles: ArticleStore, words: LearnedWords, index: SearchIndex) -> None:
         self.articles = articles
+        self.words = words
         self.index = index
 
     def apply(self, change: IndexChange) -> None:
-        if change.kind is ChangeKind.TRANSLATION:
-            self.sync(change.article_id, change.locale)
-        elif change.kind is ChangeKind.PHRASING_ADDED and change.phrasing_id and change.text:
-            phrasing = IndexedPhrasing(phrasing_id=change.phrasing_id, text=change.text)
-            self.index.add_phrasing(change.article_id, change.locale, phrasing)
-        elif change.kind is ChangeKind.PHRASING_REMOVED and change.phrasing_id:
-            self.index.remove_phrasing(change.article_id, change.locale, change.phrasing_id)
+        self.sync(change.article_id, change.locale)
 
     def batch(self) -> AbstractContextManager[None]:
         """Changes applied inside reach the index together when the block ends (one stream batch)."""
@@ -76,7 +82,9 @@ class KnowledgeIndexer:
         if article is None or article.status is not ArticleStatus.PUBLISHED:
             self.index.delete(article_id, locale)
             return False
-        self.index.upsert(search_document(article, phrasings))
+        assert article.published is not None  # noqa: S101 - a published translation has its published text
+        taught = terms([p.text for p in phrasings if p.by_customer], locale) - own_terms(article.published, locale)
+        self.index.upsert(search_document(article, phrasings, self.words.vetted(locale, taught) if taught else set()))
         return True
 
     def reindex(self, locale: str, cursor: str | None, limit: int) -> ReindexPage:

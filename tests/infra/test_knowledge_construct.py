@@ -209,7 +209,9 @@ def test_indexer_is_a_tugi_function_with_the_common_settings(resources: Resource
     assert indexer["Environment"] == public_api["Properties"]["Environment"]
 
 
-def test_indexer_mapping_takes_article_items_only_and_dead_letters_what_fails(resources: Resources) -> None:
+def test_indexer_mapping_takes_article_and_learned_word_items_only_and_dead_letters_what_fails(
+    resources: Resources,
+) -> None:
     table = logical_id_of(resources, "AWS::DynamoDB::Table", "DataTable")
     indexer = logical_id_of(resources, "AWS::Lambda::Function", "KnowledgeIndexerFunction")
     dead_letters = logical_id_of(resources, "AWS::SQS::Queue", "KnowledgeIndexerDeadLetters")
@@ -218,8 +220,20 @@ def test_indexer_mapping_takes_article_items_only_and_dead_letters_what_fails(re
         for _, r in of_type(resources, "AWS::Lambda::EventSourceMapping")
         if r["Properties"]["FunctionName"] == {"Ref": indexer}
     ]
-    (pattern,) = [json.loads(f["Pattern"]) for f in mapping.pop("FilterCriteria")["Filters"]]
-    assert pattern == KB_INDEXER.filter_pattern()
+    patterns = [json.loads(f["Pattern"]) for f in mapping.pop("FilterCriteria")["Filters"]]
+    assert patterns == KB_INDEXER.filter_patterns()
+    assert patterns == [
+        {"dynamodb": {"Keys": {"PK": {"S": [{"prefix": "ARTICLE#"}]}}}},
+        {
+            "dynamodb": {
+                "Keys": {"PK": {"S": [{"prefix": "LEARNED#"}]}},
+                "NewImage": {"vetted_at": {"S": [{"exists": True}]}},
+            }
+        },
+    ]
+    word, vetted = {"PK": {"S": "LEARNED#en#card"}}, {"vetted_at": {"S": "2026-12-03T10:00:00Z"}}
+    records = [{"Keys": {"PK": {"S": "ARTICLE#a"}}}, {"Keys": word}, {"Keys": word, "NewImage": vetted}]
+    assert [KB_INDEXER.accepts(r) for r in [*records, {"Keys": {"PK": {"S": "CASE#c"}}}]] == [True, False, True, False]
     assert mapping == {
         "EventSourceArn": {"Fn::GetAtt": [table, "StreamArn"]},
         "FunctionName": {"Ref": indexer},

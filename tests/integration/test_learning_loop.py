@@ -14,6 +14,7 @@ import pytest
 from infra.local.platform import EmbeddedPlatform
 from shared.domain.case import CaseStatus
 from shared.domain.clock import ManualClock
+from shared.domain.learned_words import MIN_CUSTOMERS
 from tests.integration.helpers import submit
 from tests.integration.workflow_helpers import ALWAYS_OPEN, case, change_case, in_status, wait_for
 
@@ -66,14 +67,23 @@ def resolve_with(kb: EmbeddedPlatform, case_id: str, article_id: str | None) -> 
     change_case(kb, case_id, **changes)
 
 
-def test_a_case_resolved_with_an_article_teaches_search_and_triage_its_wording(kb: EmbeddedPlatform) -> None:
+def learn_from_customers(kb: EmbeddedPlatform, article_id: str, customers: int) -> list[str]:
+    """The odd question from that many distinct customers, each case resolved with the article; the case ids."""
+    cases = []
+    for n in range(customers):
+        cases.append(submit(kb, **ODD_QUESTION, name=f"Customer {n}", email=f"customer{n}@example.ee")["case_id"])
+        resolve_with(kb, cases[-1], article_id)
+    wait_for(lambda: len(phrasings(kb, article_id)) == customers, what="the learned phrasings")
+    return cases
+
+
+def test_cases_resolved_with_an_article_teach_search_and_triage_their_wording(kb: EmbeddedPlatform) -> None:
     assert search(kb, "plastic hasn't turned up in my letterbox")[:1] != ["card_delivery"]
 
-    first = submit(kb, **ODD_QUESTION)["case_id"]
-    resolve_with(kb, first, "card_delivery")
+    cases = learn_from_customers(kb, "card_delivery", MIN_CUSTOMERS)
 
-    learned = wait_for(lambda: phrasings(kb, "card_delivery"), what="the learned phrasing")
-    assert [p["case_id"] for p in learned] == [first]
+    learned = phrasings(kb, "card_delivery")
+    assert sorted(p["case_id"] for p in learned) == sorted(cases)
     assert "5123" not in learned[0]["text"]
     assert "[phone]" in learned[0]["text"]
     found = wait_for(lambda: search(kb, "the plastic has not turned up")[:1] == ["card_delivery"], what="learning")
@@ -82,22 +92,19 @@ def test_a_case_resolved_with_an_article_teaches_search_and_triage_its_wording(k
     second = submit(kb, subject="Still nothing", message="My plastic has not turned up in the letterbox")["case_id"]
     triaged = wait_for(lambda: case(second).contact_reason, what="triage of the second contact")
     assert triaged == "card_delivery"
-    detail = kb.api("GET", f"/v1/cases/{first}", token=kb.token("agent")).json()
+    detail = kb.api("GET", f"/v1/cases/{cases[0]}", token=kb.token("agent")).json()
     assert (detail["article_id"], detail["article_locale"]) == ("card_delivery", "en")
     assert "article_linked" in [e["kind"] for e in detail["events"]]
 
 
-def test_an_agent_removes_a_phrasing_that_taught_search_the_wrong_thing(kb: EmbeddedPlatform) -> None:
-    first = submit(kb, **ODD_QUESTION)["case_id"]
-    resolve_with(kb, first, "card_lost")  # the wrong article
-    (learned,) = wait_for(lambda: phrasings(kb, "card_lost"), what="the learned phrasing")
+def test_an_agent_removes_the_phrasings_that_taught_search_the_wrong_thing(kb: EmbeddedPlatform) -> None:
+    learn_from_customers(kb, "card_lost", MIN_CUSTOMERS)  # the wrong article
     wait_for(lambda: search(kb, "plastic letterbox")[:1] == ["card_lost"], what="the wrong lesson")
 
-    removed = kb.api(
-        "DELETE", f"/v1/kb/articles/card_lost/en/phrasings/{learned['phrasing_id']}", token=kb.token("agent")
-    )
+    for learned in phrasings(kb, "card_lost"):
+        path = f"/v1/kb/articles/card_lost/en/phrasings/{learned['phrasing_id']}"
+        assert kb.api("DELETE", path, token=kb.token("agent")).status == 204
 
-    assert removed.status == 204
     assert phrasings(kb, "card_lost") == []
     wait_for(lambda: "card_lost" not in search(kb, "plastic letterbox"), what="the lesson to be unlearned")
 

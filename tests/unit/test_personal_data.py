@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.personal_data import Finding, PersonalDataKind, find, scrub
+from shared.domain.personal_data import Finding, PersonalDataKind, find, scrub, scrub_known
 from tests.datasets import banking77
 
 # --- valid numbers, built with the published algorithms ------------------------------------------------------
@@ -364,3 +364,27 @@ def test_scrubbing_twice_changes_nothing_more(text: str) -> None:
     once = scrub(text)
 
     assert scrub(once) == once
+
+
+# --- what the platform knows of the writer ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I am Kristjan Saarepuu, lost my card", "I am [name] [name], lost my card"),
+        ("Kristjani kaart, saatke Saarepuule", "[name] kaart, saatke [name]"),  # Estonian case endings
+        ("KRISTJAN saarepuu", "[name] [name]"),
+        ("Jüri here, Juri Tamm", "[name] here, [name] [name]"),  # with or without diacritics
+        ("my address kristjan.saarepuu at gmail", "my address [name].[name] at gmail"),  # an identity's words
+        ("Kristo and Saare are not me", "Kristo and Saare are not me"),  # shorter words are other people's
+    ],
+)
+def test_what_is_known_of_the_writer_is_removed_from_their_words(text: str, expected: str) -> None:
+    known = ["Kristjan Saarepuu", "Jüri Tamm", "kristjan.saarepuu@gmail.com"]
+
+    assert scrub_known(text, known) == expected
+
+
+def test_nothing_known_changes_nothing() -> None:
+    assert scrub_known("I am Kristjan", ["", "+37251234567"]) == "I am Kristjan"

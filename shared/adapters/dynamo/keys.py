@@ -125,6 +125,14 @@ def article_feedback_sk(locale: str, at: datetime, feedback_id: str) -> str:
     return f"{locale}#FEEDBACK#{iso(at)}#{feedback_id}"
 
 
+# A learned word: how many distinct customers used it in the locale (its own partition: one write per word).
+LEARNED_WORD = "WORD"
+
+
+def learned_word_pk(locale: str, term: str) -> str:
+    return f"LEARNED#{locale}#{term}"
+
+
 def search_pk(search_id: str) -> str:
     return f"SEARCH#{search_id}"
 

@@ -25,6 +25,8 @@ _RETRYABLE = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "InternalServerError"}
 )
 
+_BATCH_GET_KEYS = 100  # BatchGetItem's limit per call
+
 
 class ConditionFailed(Exception):
     """The condition of a single put or update did not hold."""
@@ -61,6 +63,22 @@ class DynamoTable:
         raw = response.get("Item")
         return deserialise(raw) if raw else None
 
+    def batch_get(
+        self, item_keys: Sequence[tuple[str, str]], *, projection: str, consistent: bool = False
+    ) -> list[Item]:
+        """The items that exist of `item_keys` (any number: 100 a BatchGetItem call, unprocessed keys asked again)."""
+        found: list[Item] = []
+        for start in range(0, len(item_keys), _BATCH_GET_KEYS):
+            chunk = [serialise({"PK": pk, "SK": sk}) for pk, sk in item_keys[start : start + _BATCH_GET_KEYS]]
+            request: dict[str, Any] = {
+                self.name: {"Keys": chunk, "ProjectionExpression": projection, "ConsistentRead": consistent}
+            }
+            while request:
+                response = self._call(self.client.batch_get_item, RequestItems=request)
+                found += [deserialise(i) for i in response.get("Responses", {}).get(self.name, [])]
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
     def put(self, item: Item, *, condition: str | None = None, values: Item | None = None) -> None:
         kwargs: dict[str, Any] = {"TableName": self.name, "Item": serialise(item)}
         if condition:
@@ -86,7 +104,9 @@ class DynamoTable:
         *,
         names: dict[str, str] | None = None,
         condition: str | None = None,
-    ) -> None:
+        returning: str | None = None,
+    ) -> Item:
+        """UpdateItem; the attributes `returning` asks for (`UPDATED_NEW`, ...), or {}."""
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "Key": serialise({"PK": pk, "SK": sk}),
@@ -97,7 +117,10 @@ class DynamoTable:
             kwargs["ExpressionAttributeNames"] = names
         if condition:
             kwargs["ConditionExpression"] = condition
-        self._call(self.client.update_item, **kwargs)
+        if returning:
+            kwargs["ReturnValues"] = returning
+        response = self._call(self.client.update_item, **kwargs)
+        return deserialise(response.get("Attributes", {}))
 
     def query(
         self,
