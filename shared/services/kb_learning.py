@@ -89,9 +89,12 @@ class KnowledgeLearning:
         text = self._clean(detail.question, known)
         if article is None or not text:
             return False  # the translation is gone, or nothing was asked in words
+        # Only a person's judgement counts a customer: anyone can open a case from a fresh address and click
+        # "solved" on its auto-answer, so a customer's own verdict would let one person vet a word alone.
         # Counted before the phrasing is stored, so that a retry after a failure between the two counts again.
-        public = own_terms(article.published, locale) if article.published else set()
-        self.words.count(locale, article.article_id, terms([text], locale) - public, case.customer_id)
+        if not case.solved_by_answer:
+            public = own_terms(article.published, locale) if article.published else set()
+            self.words.count(locale, article.article_id, terms([text], locale) - public, case.customer_id)
         return self.articles.add_phrasing(
             LearnedPhrasing.learn(
                 article.article_id,
@@ -99,7 +102,7 @@ class KnowledgeLearning:
                 text,
                 key=case.case_id,
                 case_id=case.case_id,
-                source="auto_answer" if case.answer_id and case.assignee is None else "agent_link",
+                source="auto_answer" if case.solved_by_answer else "agent_link",
                 at=utc_now(),
             )
         )

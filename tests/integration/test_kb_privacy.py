@@ -100,3 +100,28 @@ def test_a_word_k_customers_used_for_different_articles_is_searchable_in_each(kb
 def test_a_question_with_a_word_longer_than_any_key_is_still_learned(kb: EmbeddedPlatform) -> None:
     """Such a run of letters is never counted (a table key holds 2,048 bytes): the rest of it is learned."""
     resolve(kb, "Endless Word", "endless@example.ee", f"{'漢' * 700} lost card")
+
+
+def solved_by_the_customer(kb: EmbeddedPlatform, email: str, message: str) -> str:
+    """A contact whose auto-answer (the lost-card article) the customer themself marked solved."""
+    case_id = submit(kb, name="Someone", email=email, subject="Lost card", message=message)["case_id"]
+    store = container().case_store
+    case = store.get_case(case_id, consistent=True)
+    assert case is not None
+    version, now = case.version, case.updated_at
+    case.contact_reason = "card_lost"
+    events = [*case.answered_automatically("ans_self", waits=True, data={}, at=now)]
+    events += case.resolve_as_answered("ans_self", "en", at=now)
+    store.update_case(case, version, [e for e in events if e is not None])
+    assert container().kb_learning.learn(case_id) == "phrasing"
+    return case_id
+
+
+def test_a_customers_own_solved_click_teaches_its_article_but_vets_no_word(kb: EmbeddedPlatform) -> None:
+    # One person, a fresh address, their own "solved": without this rule the guessed word would reach k.
+    solved_by_the_customer(kb, "fresh.address@example.ee", "Lost card, password hint Vaarikas77")
+    taught = sorted(p["source"] for p in phrasings(kb, "card_lost") if "Vaarikas77" in p["text"])
+    assert taught == ["agent_link", "auto_answer"]  # the victim's (an agent resolved it), and the prober's
+    eventually(lambda: search(kb, "please block it")["items"][:1], bool)
+
+    assert score(kb, "Vaarikas77") <= score(kb, "zebra")
