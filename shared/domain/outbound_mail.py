@@ -25,6 +25,11 @@ _ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+", re.ASC
 _MESSAGE_ID = re.compile(r"[!-;=?-~]+")  # no < or >
 
 
+def mailable(address: str) -> bool:
+    """Whether mail to this (normalised) address can be built and sent: SES takes no SMTPUTF8 local part."""
+    return _ADDRESS.fullmatch(address) is not None
+
+
 class UnbuildableEmail(InvalidInput):
     """The case's data cannot make a mail that goes where it should (e.g. a non-ASCII address)."""
 
@@ -67,7 +72,7 @@ class OutboundEmail(BaseModel):
 
     def to_mime(self) -> bytes:
         """The message as SES sends it; UnbuildableEmail when its addresses or text cannot be written."""
-        if not self.to or not all(_ADDRESS.fullmatch(a) for a in [self.from_address, *self.to]):
+        if not self.to or not all(mailable(a) for a in [self.from_address, *self.to]):
             raise UnbuildableEmail("an address of this email cannot be written in a header (SES takes ASCII only)")
         try:
             return self._mime()

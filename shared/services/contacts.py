@@ -19,6 +19,7 @@ from shared.domain.identity import (
 )
 from shared.domain.ids import CaseId, CaseReference, CustomerId, new_message_id
 from shared.domain.message import Author, Message
+from shared.domain.outbound_mail import mailable
 from shared.domain.search_log import VisitorContact
 from shared.ports import Once, SearchLog
 from shared.services.cases import CaseService
@@ -54,9 +55,12 @@ class SubmitContactRequest(BaseModel):
         if not value:
             return None
         try:
-            return normalise_email(value)
+            address = normalise_email(value)
         except InvalidEmail as exc:
             raise PydanticCustomError("invalid_email", "{reason}", {"reason": exc.message}) from exc
+        if not mailable(address):  # the form promises an answer by email: refuse what no mail can reach
+            raise PydanticCustomError("invalid_email", "we cannot send email to this address; write it in ASCII")
+        return address
 
     @field_validator("phone")
     @classmethod

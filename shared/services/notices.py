@@ -9,7 +9,7 @@ from shared.domain.identity import IdentityKind
 from shared.domain.ids import CaseId
 from shared.domain.message import Author, DeliveryStatus
 from shared.domain.notices import Notice, render
-from shared.domain.outbound_mail import UnbuildableEmail
+from shared.domain.outbound_mail import UnbuildableEmail, mailable
 from shared.errors import Unavailable
 from shared.ports import CustomerStore, DuplicateChannelId
 from shared.services.cases import CaseService, NoEmailAddress
@@ -26,7 +26,10 @@ class CustomerNotices:
         self.settings = settings
 
     def can_email(self, case: Case) -> bool:
-        return any(i.identity.kind == IdentityKind.EMAIL for i in self.customers.list_identities(case.customer_id))
+        return any(
+            i.identity.kind == IdentityKind.EMAIL and mailable(i.identity.value)
+            for i in self.customers.list_identities(case.customer_id)
+        )
 
     def notify_customer(self, case: Case, notice: Notice, *, key: str, **fields: str) -> bool:
         """Email a notice once per `key`; False when the customer has no address or it went before.
