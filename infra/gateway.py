@@ -61,6 +61,8 @@ UNAUTHORIZED = GatewayResponse("UNAUTHORIZED", 401, "unauthorized", "a valid age
 PAYLOAD_TOO_LARGE = GatewayResponse(
     "REQUEST_TOO_LARGE", 413, "payload_too_large", f"the body is larger than {MAX_PAYLOAD_BYTES} bytes"
 )
+# A request whose framing cannot be read (a Content-Length that is no number): refused before any route.
+UNREADABLE_REQUEST = GatewayResponse("DEFAULT_4XX", 400, "malformed_request", "the request's length cannot be read")
 GATEWAY_RESPONSES = (
     ROUTE_NOT_FOUND,
     UNAUTHORIZED,

@@ -11,16 +11,17 @@ import codecs
 import json
 import re
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 from typing import Any
 
+from shared.domain.text import LONE_SURROGATE
 from shared.errors import InvalidInput, MalformedRequest, PayloadTooLarge, TugiError, UnsupportedMediaType
 
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 # JSON is UTF-8 (RFC 8259) and so are our forms; ASCII is a subset. Any other charset we cannot decode.
 _READABLE_CHARSETS = frozenset({"utf-8", "ascii"})
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def header(event: dict[str, Any], name: str) -> str | None:
@@ -37,6 +38,8 @@ def _content_type(event: dict[str, Any]) -> tuple[str, str | None]:
     parsed = Message()
     parsed["content-type"] = value
     charset = parsed.get_param("charset")
+    if isinstance(charset, tuple):  # RFC 2231 (`charset*=utf-16''`): the same parameter, spelled otherwise
+        charset = collapse_rfc2231_value(charset)
     return parsed.get_content_type(), charset.strip().lower() if isinstance(charset, str) else None
 
 
@@ -92,12 +95,12 @@ def _not_text(value: Any) -> TugiError | None:
         path, item = pending.pop()
         if isinstance(item, dict):
             for key, child in item.items():
-                if _SURROGATE.search(key):
+                if LONE_SURROGATE.search(key):
                     return _invalid_unicode(path or "body")
                 pending.append((f"{path}.{key}" if path else key, child))
         elif isinstance(item, list):
             pending.extend((f"{path}.{index}" if path else str(index), child) for index, child in enumerate(item))
-        elif isinstance(item, str) and _SURROGATE.search(item):
+        elif isinstance(item, str) and LONE_SURROGATE.search(item):
             return _invalid_unicode(path or "body")
     return None
 
@@ -154,7 +157,7 @@ def check_request(
     Bodies are JSON; a path matching `form_paths` also takes an HTML form's post (its route reads both).
     """
     refused = _not_text(event.get("queryStringParameters")) or _not_text(event.get("pathParameters"))
-    if refused is None and event.get("httpMethod", "").upper() in _BODY_METHODS:
+    if refused is None and event.get("httpMethod", "").upper() in BODY_METHODS:
         refused = _check_body(event, max_bytes=max_bytes, form_paths=form_paths)
     if refused is None:
         _canonical_content_type(event)

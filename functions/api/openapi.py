@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
 from functions.api.agent import ROUTERS as AGENT_ROUTERS
+from functions.api.guard import BODY_METHODS
 from functions.api.routes import answers, contacts, health, kb
 
 TITLE = "Tugi API"
@@ -18,7 +19,6 @@ VERSION = "1.0.0"
 
 _INVALID = "The request is not valid (`validation_failed`, ...)"
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
-_BODY_METHODS = frozenset({"post", "put", "patch"})
 # Answers API Gateway (throttling, the Cognito authorizer) or the guard before routing give any operation.
 _ANY = {429: "Too many requests: API Gateway's throttle or quota (`rate_limited`); try again later"}
 _AGENT = {
@@ -43,7 +43,8 @@ def _with_gateway_answers(document: dict[str, Any]) -> dict[str, Any]:
             answers = operation["responses"]
             if answers.pop("422", None) is not None and (operation.get("parameters") or operation.get("requestBody")):
                 answers["422"] = {"description": _INVALID, "content": _ERROR}
-            gateway = _ANY | (_AGENT if operation.get("security") else {}) | (_BODY if method in _BODY_METHODS else {})
+            body = _BODY if method.upper() in BODY_METHODS else {}
+            gateway = _ANY | (_AGENT if operation.get("security") else {}) | body
             for status, description in gateway.items():
                 answers[str(status)] = {"description": description, "content": _ERROR}
     for unused in ("HTTPValidationError", "ValidationError"):

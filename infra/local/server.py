@@ -8,7 +8,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from infra.gateway import MAX_PAYLOAD_BYTES, PAYLOAD_TOO_LARGE
+from infra.gateway import MAX_PAYLOAD_BYTES, PAYLOAD_TOO_LARGE, UNREADABLE_REQUEST, GatewayResponse
 from infra.local.platform import EmbeddedPlatform, gateway_answer
 from infra.local.runtime_info import DEMO_USERS, RuntimeInfo
 
@@ -43,17 +43,50 @@ def make_server(platform: EmbeddedPlatform, port: int) -> ThreadingHTTPServer:
 
         def _forward(self) -> None:
             url = urlsplit(self.path)
-            length = int(self.headers.get("content-length") or 0)
-            if length > MAX_PAYLOAD_BYTES:
-                self.close_connection = True  # the unread body must not be taken for the next request
-                refused = gateway_answer(PAYLOAD_TOO_LARGE)
+            body, refusal = self._body()
+            if refusal is not None:
+                self.close_connection = True  # an unread body must not be taken for the next request
+                refused = gateway_answer(refusal)
                 self._answer(refused.status, refused.headers, refused.body)
                 return
-            body = self.rfile.read(length) if length else None
             headers = {k.lower(): v for k, v in self.headers.items()}
             query = dict(parse_qsl(url.query, keep_blank_values=True)) or None
             response = platform.api(self.command, url.path, body=body, headers=headers, query=query)
             self._answer(response.status, response.headers, response.body)
+
+        def _body(self) -> tuple[bytes | None, GatewayResponse | None]:
+            """The body as sent (a chunked one put together), or the gateway's refusal of the request."""
+            if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+                return self._chunked()
+            try:
+                length = int(self.headers.get("content-length") or 0)
+            except ValueError:
+                return None, UNREADABLE_REQUEST
+            if length < 0:
+                return None, UNREADABLE_REQUEST
+            if length > MAX_PAYLOAD_BYTES:
+                return None, PAYLOAD_TOO_LARGE
+            return (self.rfile.read(length) if length else None), None
+
+        def _chunked(self) -> tuple[bytes | None, GatewayResponse | None]:
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                try:
+                    chunk = int(self.rfile.readline(66).split(b";")[0].strip(), 16)
+                except ValueError:
+                    return None, UNREADABLE_REQUEST
+                if chunk < 0:
+                    return None, UNREADABLE_REQUEST
+                size += chunk
+                if size > MAX_PAYLOAD_BYTES:
+                    return None, PAYLOAD_TOO_LARGE
+                if chunk == 0:
+                    while self.rfile.readline(8192) not in {b"\r\n", b"\n", b""}:
+                        pass  # trailers
+                    return b"".join(chunks) or None, None
+                chunks.append(self.rfile.read(chunk))
+                self.rfile.readline(3)  # the CRLF after the chunk
 
         def _answer(self, status: int, headers: dict[str, str], body: str) -> None:
             data = body.encode()

@@ -13,16 +13,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from shared.domain.text import LONE_SURROGATE
+
 # Line breaks of every kind (CR, LF, NEL, U+2028/2029, VT, FF, ...), every other control character
 # (NUL, ESC, DEL, C1) and runs of white space become one space.
 _UNSAFE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ELLIPSIS = "…"
 
 
 def one_line(text: str, limit: int | None = None) -> str:
     """`text` folded onto one printable line, cut to `limit` characters (ending in …)."""
-    folded = _UNSAFE.sub(" ", _LONE_SURROGATE.sub("\ufffd", text)).strip()
+    folded = _UNSAFE.sub(" ", LONE_SURROGATE.sub("\ufffd", text)).strip()
     if limit is not None and len(folded) > limit:
         folded = folded[: limit - 1].rstrip() + _ELLIPSIS
     return folded

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -169,3 +170,31 @@ def test_a_body_over_api_gateways_limit_is_a_413_in_the_error_shape(server: int)
     assert response.status == 413
     assert _error(json.loads(response.read()))["code"] == "payload_too_large"
     connection.close()
+
+
+def _raw_request(port: int, head: bytes) -> tuple[int, bytes]:
+    """Bytes as a client wrote them; (status, body) of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+        client.sendall(head)
+        response = http.client.HTTPResponse(client)
+        response.begin()
+        return response.status, response.read()
+
+
+@pytest.mark.parametrize("length", ["abc", "-1"])
+def test_a_length_that_cannot_be_read_is_a_400_in_the_error_shape(server: int, length: str) -> None:
+    status, body = _raw_request(
+        server, f"POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode()
+    )
+    assert status == 400
+    assert _error(json.loads(body))["code"] == "malformed_request"
+
+
+def test_a_chunked_body_reaches_the_function_whole(server: int) -> None:
+    payload = json.dumps(CONTACT).encode()
+    half = len(payload) // 2
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (payload[:half], payload[half:]))
+    head = b"POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += b"Transfer-Encoding: chunked\r\n\r\n"
+    status, body = _raw_request(server, head + chunks + b"0\r\n\r\n")
+    assert status == 202, body

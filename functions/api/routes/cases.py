@@ -109,7 +109,7 @@ def add_note(case_id: str, request: AddNoteRequest) -> Response[Message]:
     description="Sent with In-Reply-To/References and a Message-ID we record, so the customer's answer threads.",
     tags=["cases"],
     security=AGENT_SECURITY,
-    responses=success(Message, HTTPStatus.CREATED, "The reply, as recorded (`sent`, or `failed` with the reason)")
+    responses=success(Message, HTTPStatus.CREATED, "The reply, recorded and sent (one that cannot be sent is a 422)")
     | error_responses(401, 403, 404, 409, 422),
 )
 def reply(case_id: str, request: ReplyRequest) -> Response[Message]:
