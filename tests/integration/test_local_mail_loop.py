@@ -80,12 +80,17 @@ def test_the_outbox_lists_every_outbound_message_newest_first_with_its_case_and_
 
 
 def test_the_outbox_shows_a_message_that_failed_with_its_status(platform: EmbeddedPlatform, agent_token: str) -> None:
-    opened = submit(platform, email="jüri.outbox@example.ee", subject="Card")
-    platform.api("POST", f"/v1/cases/{opened['case_id']}/replies", json_body={"text": "Hi"}, token=agent_token)
+    # Mail from an internationalised local part: SES takes no SMTPUTF8, so the reply cannot be sent.
+    raw = (
+        "From: j\u00fcri.outbox@example.ee\r\nTo: support@tugi.example\r\nSubject: Card\r\n"
+        "Message-ID: <outbox-failed@example.ee>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBroken.\r\n"
+    ).encode()
+    case_id = platform.ingest_email(raw).case_id
+    platform.api("POST", f"/v1/cases/{case_id}/replies", json_body={"text": "Hi"}, token=agent_token)
 
     [entry] = read_outbox(platform.dynamodb, platform.settings.table_name)
 
-    assert (entry.status, entry.case_id) == ("failed", opened["case_id"])
+    assert (entry.status, entry.case_id) == ("failed", case_id)
 
 
 @pytest.mark.parametrize(
