@@ -204,8 +204,14 @@ class Case(BaseModel):
         return event
 
     def receive_customer_message(self, *, at: datetime) -> CaseEvent | None:
-        """A customer wrote again: a resolved or waiting case needs a person again."""
+        """A customer wrote again: a resolved or waiting case needs a person again.
+
+        An answer nobody waits on (the case went to a person at once) is overtaken by what the customer
+        writes: its "solved" link no longer resolves the case an agent now works on. A waiting one is
+        settled as a reply by the case stream, which needs the id."""
         self.last_message_at = at
+        if self.status != CaseStatus.AUTO_ANSWERED:
+            self.answer_id = None
         if self.sla is not None and self.sla_targets is not None and self.status != CaseStatus.RESOLVED:
             self.sla.customer_replied(self.sla_targets, at)
         if self.status in {CaseStatus.RESOLVED, CaseStatus.AWAITING_CUSTOMER, CaseStatus.AUTO_ANSWERED}:

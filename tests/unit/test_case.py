@@ -309,6 +309,20 @@ def test_solved_resolves_an_active_case_with_this_answer_and_links_its_article(s
     assert kinds == [EventKind.ARTICLE_LINKED, EventKind.STATUS_CHANGED]
 
 
+@pytest.mark.parametrize("status", [CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER, CaseStatus.ESCALATED])
+def test_a_customer_writing_after_an_answer_sent_alongside_closes_its_solved_link(status: CaseStatus) -> None:
+    case = make_case(status, answer_id="ans_1", contact_reason="card_lost")
+    case.receive_customer_message(at=T0)  # "still not fixed"
+    assert case.resolve_as_answered("ans_1", "en", at=T0) == []
+    assert case.status != CaseStatus.RESOLVED
+
+
+def test_a_reply_to_a_waiting_answer_keeps_its_id_for_the_stream_to_settle() -> None:
+    case = make_case(CaseStatus.AUTO_ANSWERED, answer_id="ans_1")
+    case.receive_customer_message(at=T0)
+    assert (case.status, case.answer_id) == (CaseStatus.OPEN, "ans_1")
+
+
 @pytest.mark.parametrize(
     "case",
     [make_case(CaseStatus.OPEN, answer_id="ans_other"), make_case(CaseStatus.RESOLVED, answer_id="ans_1")],
