@@ -8,8 +8,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+NODE_TOOLS := node_modules/.installed
 
-.PHONY: help install test lint typecheck unit contract integration infra-test e2e fuzz synth lambda-build bench bench-cold dev clean openapi
+.PHONY: help install test lint typecheck unit contract integration infra-test e2e fuzz synth lambda-build web bench bench-cold dev clean openapi
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -26,8 +27,9 @@ lint: $(STAMP)  ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)  ## mypy --strict on shared/ and functions/ (and the CLI)
+typecheck: $(STAMP) $(NODE_TOOLS)  ## mypy --strict on shared/ and functions/ (and the CLI); tsc --strict on web/
 	$(BIN)/mypy shared functions cli
+	node_modules/.bin/tsc -p web
 
 unit: $(STAMP)  ## pure tests, no AWS
 	$(BIN)/pytest -q -n 2 tests/unit
@@ -47,10 +49,10 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-re
 /usr/bin/chromium:
 	$(APT_INSTALL) chromium || { apt-get update && $(APT_INSTALL) chromium; }
 
-e2e: $(STAMP) /usr/bin/chromium  ## `tugi dev` in a subprocess, driven over HTTP and in chromium
+e2e: $(STAMP) web /usr/bin/chromium  ## `tugi dev` in a subprocess, driven over HTTP and in chromium
 	$(BIN)/pytest -q tests/e2e
 
-fuzz: $(STAMP)  ## schemathesis on a fresh `tugi dev`, nightly-sized (TUGI_FUZZ_EXAMPLES=100 per operation)
+fuzz: $(STAMP) web  ## schemathesis on a fresh `tugi dev`, nightly-sized (TUGI_FUZZ_EXAMPLES=100 per operation)
 	TUGI_FUZZ_EXAMPLES=$${TUGI_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q -s tests/e2e/test_schemathesis.py
 
 test: lint typecheck unit contract integration infra-test e2e  ## everything CI runs
@@ -58,12 +60,21 @@ test: lint typecheck unit contract integration infra-test e2e  ## everything CI 
 lambda-build: $(STAMP)  ## build the Lambda code folders (python3.13, arm64, with .pyc) under build/lambda
 	$(BIN)/python -m infra.build_lambda
 
-# The CDK CLI (npm aws-cdk@2) in node_modules/ at the root, where cdk.json is: `npx cdk ...` runs it.
-node_modules/.bin/cdk: package.json package-lock.json
+# The npm tools (package.json: the CDK CLI, esbuild, TypeScript, axe-core) in node_modules/ at the root,
+# where cdk.json is: `npx cdk ...` runs the CLI.
+$(NODE_TOOLS): package.json package-lock.json
 	npm install --no-audit --no-fund --silent
 	@touch $@
 
-synth: $(STAMP) lambda-build node_modules/.bin/cdk  ## cdk synth from the root (no Docker, no AWS account)
+# The portal and the console (web/), bundled into build/web/: what S3 serves in AWS and `tugi dev` locally.
+WEB_SOURCES := $(shell find web -type f)
+build/web/.built: $(NODE_TOOLS) $(WEB_SOURCES)
+	node web/build.mjs
+	@touch $@
+
+web: build/web/.built  ## build the portal and the console into build/web (esbuild)
+
+synth: $(STAMP) lambda-build web $(NODE_TOOLS)  ## cdk synth from the root (no Docker, no AWS account)
 	rm -rf cdk.out
 	node_modules/.bin/cdk synth --quiet
 
@@ -77,7 +88,7 @@ bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)
 bench-cold: $(STAMP)  ## entry-module imports as Lambda runs them: the built folder (x86_64 wheels), python3.13
 	$(BIN)/python tests/bench/bench_cold_start.py
 
-dev: $(STAMP)  ## the whole platform on http://127.0.0.1:8787 (TUGI_PORT), demo data included; Ctrl+C stops it
+dev: $(STAMP) web  ## the whole platform on http://127.0.0.1:8787 (TUGI_PORT): the portal at /, demo data included; Ctrl+C stops it
 	$(BIN)/tugi dev
 
 clean:  ## remove build output and the virtual environment

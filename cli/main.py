@@ -227,6 +227,7 @@ def dev(
         )
         if time_scale != 1:
             _stderr.print(f"  clock    {time_scale:g}x real time (TUGI_TIME_SCALE)")
+        _stderr.print(f"  portal   {url}/")
         _stderr.print(f"  health   {url}/v1/health")
         _stderr.print(f"  API docs {url}/v1/openapi.json")
         for role, (username, _) in DEMO_USERS.items():

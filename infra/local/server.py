@@ -6,8 +6,10 @@ import socket
 import sys
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from infra import web_hosting
 from infra.gateway import MAX_PAYLOAD_BYTES, PAYLOAD_TOO_LARGE, UNREADABLE_REQUEST, GatewayResponse
 from infra.local.platform import EmbeddedPlatform, gateway_answer
 from infra.local.runtime_info import DEMO_USERS, RuntimeInfo
@@ -26,10 +28,11 @@ def runtime_info(platform: EmbeddedPlatform, api_url: str) -> RuntimeInfo:
     )
 
 
-def make_server(platform: EmbeddedPlatform, port: int) -> ThreadingHTTPServer:
+def make_server(platform: EmbeddedPlatform, port: int, web_root: Path = web_hosting.WEB_ROOT) -> ThreadingHTTPServer:
     """A threaded HTTP server on 127.0.0.1:port, answering as API Gateway does: every method reaches the gateway's
     routing (an unknown one is no route, in the error shape), bodies pass byte for byte, and a burst of
     connections waits in the listen queue instead of being reset. Each function still takes one event at a time.
+    Other paths are the site's pages and assets from `web_root`, as CloudFront serves them from S3.
     """
 
     class Gateway(BaseHTTPRequestHandler):
@@ -43,6 +46,9 @@ def make_server(platform: EmbeddedPlatform, port: int) -> ThreadingHTTPServer:
 
         def _forward(self) -> None:
             url = urlsplit(self.path)
+            if not url.path.startswith(web_hosting.API_PREFIX) and self.command in {"GET", "HEAD"}:
+                self._static(url.path)
+                return
             body, refusal = self._body()
             if refusal is not None:
                 self.close_connection = True  # an unread body must not be taken for the next request
@@ -88,8 +94,23 @@ def make_server(platform: EmbeddedPlatform, port: int) -> ThreadingHTTPServer:
                 chunks.append(self.rfile.read(chunk))
                 self.rfile.readline(3)  # the CRLF after the chunk
 
-        def _answer(self, status: int, headers: dict[str, str], body: str) -> None:
-            data = body.encode()
+        def _static(self, path: str) -> None:
+            """What CloudFront answers from the site's bucket: the object, else the not-found page."""
+            key, status = web_hosting.object_key(path), 200
+            if key is None or not (web_root / key).is_file():
+                key, status = web_hosting.NOT_FOUND_PAGE, 404
+            file = web_root / key
+            if not file.is_file():
+                self._answer(404, {"content-type": "text/plain; charset=utf-8"}, "build/web is missing: run `make web`")
+                return
+            headers = web_hosting.SECURITY_HEADERS | {
+                "content-type": web_hosting.content_type(key),
+                "cache-control": web_hosting.cache_control(key),
+            }
+            self._answer(status, headers, file.read_bytes())
+
+        def _answer(self, status: int, headers: dict[str, str], body: str | bytes) -> None:
+            data = body.encode() if isinstance(body, str) else body
             self.send_response(status)
             for name, value in headers.items():
                 if name.lower() != "content-length":
