@@ -37,6 +37,31 @@ await build({
   logLevel: "warning",
 });
 
+// Browsers ask for /favicon.ico whatever a page links: a 16 × 16 icon in the brand's blue (a 32-bit BMP
+// inside the ICO container), so that request is never a 404.
+function favicon() {
+  const size = 16;
+  const pixels = Buffer.alloc(size * size * 4);
+  for (let i = 0; i < size * size; i++) pixels.writeUInt32LE(0xff1d4ed8, i * 4); // BGRA little-endian: #1d4ed8
+  const header = Buffer.alloc(6 + 16 + 40);
+  header.writeUInt16LE(1, 2); // type: icon
+  header.writeUInt16LE(1, 4); // one image
+  header.writeUInt8(size, 6);
+  header.writeUInt8(size, 7);
+  header.writeUInt16LE(1, 10); // colour planes
+  header.writeUInt16LE(32, 12); // bits per pixel
+  const mask = Buffer.alloc(size * 4); // the AND mask: rows of 32 bits, all opaque
+  header.writeUInt32LE(40 + pixels.length + mask.length, 14);
+  header.writeUInt32LE(22, 18); // the image starts after this directory
+  header.writeUInt32LE(40, 22); // BITMAPINFOHEADER
+  header.writeInt32LE(size, 26);
+  header.writeInt32LE(size * 2, 30); // height counts the image and its mask
+  header.writeUInt16LE(1, 34);
+  header.writeUInt16LE(32, 36);
+  return Buffer.concat([header, pixels, mask]);
+}
+writeFileSync(join(out, "favicon.ico"), favicon());
+
 const gzipped = (file) => gzipSync(readFileSync(join(out, file)), { level: 9 }).length;
 const home = ["assets/portal.js", "assets/portal.css"].reduce((sum, file) => sum + gzipped(file), 0);
 console.log(`web: build/web ready; portal home JavaScript and CSS ${(home / 1024).toFixed(1)} KB compressed`);

@@ -7,6 +7,7 @@ here; only the article's body goes in as it is, because it is HTML that nh3 has 
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -46,7 +47,7 @@ _ARTICLE = """<article><h1>{title}</h1>
 <p class="short-answer">{short_answer}</p>
 {body_html}
 </article>
-<section aria-labelledby="helpful"><h2 id="helpful">{helpful}</h2>
+<section class="feedback" aria-labelledby="helpful"><h2 id="helpful">{helpful}</h2>
 <form method="post" action="{action}">{fields}<input type="hidden" name="helpful" value="true">\
 <button type="submit">{yes}</button></form>
 <details><summary>{no}</summary><form method="post" action="{action}">{fields}\
@@ -79,7 +80,8 @@ def article_page(article: PublishedArticle, *, search_id: str | None) -> Respons
         fields=_hidden("locale", article.locale) + _hidden("search_id", search_id),
         **_escaped(article.locale),
     )
-    return page(article.title, body, lang=article.locale)
+    contact_query = urlencode({"article": article.article_id, "locale": article.locale})
+    return page(article.title, body, lang=article.locale, contact_query=contact_query)
 
 
 def thanks_page(article_id: str, locale: str) -> Response[str]:

@@ -12,12 +12,16 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from tests.conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def free_port() -> int:
@@ -92,3 +96,43 @@ def token(dev: dict[str, Any], role: str) -> str:
     run = tugi(dev["env"], "token", role)
     assert run.returncode == 0, run.stderr
     return run.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium (Playwright never downloads one), once for the session; each test opens its own context."""
+    assert CHROMIUM.exists(), "Debian's chromium is missing: `make e2e` installs it"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@contextmanager
+def browser_context(browser: Browser, **options: Any) -> Iterator[Page]:
+    """A page in a fresh context (its own storage: a new visitor) with Playwright's context options."""
+    context = browser.new_context(**options)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def browser_page(browser: Browser) -> Iterator[Page]:
+    with browser_context(browser, locale="en-GB") as page:
+        yield page
+
+
+def console_errors(page: Page) -> list[str]:
+    """The page's console errors from now on (a CSP violation is one): a list that fills as they come."""
+    errors: list[str] = []
+
+    def keep(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", keep)
+    return errors

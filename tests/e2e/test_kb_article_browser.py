@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import call, token
+from tests.e2e.conftest import call, console_errors, token
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTICLE = {
     "title": "Changing your PIN",
     "short_answer": "Open Cards in the app, choose the card and tap Change PIN.",
@@ -25,23 +21,11 @@ ARTICLE = {
 }
 
 
-@pytest.fixture
-def browser_page() -> Iterator[Page]:
-    assert CHROMIUM.exists(), "Debian's chromium is missing: `make e2e` installs it"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
 def test_a_customer_reads_the_article_and_says_it_did_not_help(dev: dict[str, Any], browser_page: Page) -> None:
     url = dev["url"]
     status, _ = call(f"{url}/v1/kb/articles/browser_test_pin/en", "PUT", data=ARTICLE, token=token(dev, "supervisor"))
     assert status == 201
-    problems: list[str] = []  # a CSP violation (a style without its hash, any script) is a console error
-    browser_page.on("console", lambda message: _keep_errors(message, problems))
+    problems = console_errors(browser_page)  # a CSP violation (a style without its hash, any script) is one
 
     browser_page.goto(f"{url}/v1/kb/articles/browser_test_pin?locale=en")
 
@@ -49,7 +33,7 @@ def test_a_customer_reads_the_article_and_says_it_did_not_help(dev: dict[str, An
     short_answer = browser_page.locator(".short-answer")
     expect(short_answer).to_be_visible()
     expect(short_answer).to_have_text(ARTICLE["short_answer"])
-    assert short_answer.evaluate("e => getComputedStyle(e).borderLeftStyle") == "solid", "the hashed style applies"
+    assert short_answer.evaluate("e => getComputedStyle(e).borderLeftStyle") == "solid", "the portal's stylesheet"
     expect(browser_page.get_by_role("heading", name="Step by step")).to_be_visible()
     fee = browser_page.get_by_role("cell", name="0 €")
     assert fee.evaluate("e => getComputedStyle(e).textAlign") == "right", "a cell's alignment is allowed by its hash"
@@ -66,8 +50,3 @@ def test_a_customer_reads_the_article_and_says_it_did_not_help(dev: dict[str, An
     assert (article["helpful"], article["not_helpful"]) == (0, 1)
     browser_page.get_by_role("link", name="Back to the article").click()
     expect(browser_page.get_by_role("button", name="Yes")).to_be_visible()
-
-
-def _keep_errors(message: ConsoleMessage, problems: list[str]) -> None:
-    if message.type == "error":
-        problems.append(message.text)
