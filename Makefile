@@ -78,7 +78,8 @@ synth: $(STAMP) lambda-build web $(NODE_TOOLS)  ## cdk synth from the root (no D
 	rm -rf cdk.out
 	node_modules/.bin/cdk synth --quiet
 
-bench: $(STAMP)  ## benchmarks under tests/bench (print their figures)
+bench: $(STAMP) web /usr/bin/chromium  ## benchmarks under tests/bench (print their figures)
+	$(BIN)/python tests/bench/bench_portal.py
 	$(BIN)/python tests/bench/bench_intake.py
 	POWERTOOLS_LOG_LEVEL=WARNING $(BIN)/python tests/bench/bench_workflow.py
 	$(BIN)/python tests/bench/bench_kb_banking77.py
