@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 NODE_TOOLS := node_modules/.installed
 
-.PHONY: help install test lint typecheck unit contract integration infra-test e2e fuzz synth lambda-build web bench bench-cold dev clean openapi
+.PHONY: help install test lint typecheck unit contract integration infra-test e2e fuzz screenshots synth lambda-build web bench bench-cold dev clean openapi
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ e2e: $(STAMP) web /usr/bin/chromium  ## `tugi dev` in a subprocess, driven over 
 
 fuzz: $(STAMP) web  ## schemathesis on a fresh `tugi dev`, nightly-sized (TUGI_FUZZ_EXAMPLES=100 per operation)
 	TUGI_FUZZ_EXAMPLES=$${TUGI_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q -s tests/e2e/test_schemathesis.py
+
+screenshots: $(STAMP) web /usr/bin/chromium  ## the README's screenshots of the pages, from a fresh `tugi dev` (docs/screenshots/)
+	$(BIN)/python tests/e2e/screenshots.py
 
 test: lint typecheck unit contract integration infra-test e2e  ## everything CI runs
 
