@@ -16,11 +16,12 @@ const HOME_BUDGET_BYTES = 100 * 1024; // the home page's JavaScript and CSS, com
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "assets"), { recursive: true });
 cpSync(join(web, "pages"), out, { recursive: true });
-// Every page shares the portal's frame: `<!-- include NAME -->` takes web/partials/NAME.html.
+// Every page starts with the portal's head and frame: `<!-- top "Title" -->` is web/partials/top.html.
 for (const page of readdirSync(out, { recursive: true }).filter((name) => String(name).endsWith(".html"))) {
   const file = join(out, String(page));
-  const html = readFileSync(file, "utf8").replace(/<!-- include (\w+) -->\n?/g, (_, name) =>
-    readFileSync(join(web, "partials", `${name}.html`), "utf8"),
+  const top = readFileSync(join(web, "partials", "top.html"), "utf8");
+  const html = readFileSync(file, "utf8").replace(/^<!-- top "([^"]*)" -->\n/, (_, title) =>
+    top.replace("{{title}}", title),
   );
   writeFileSync(file, html);
 }

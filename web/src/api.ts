@@ -38,27 +38,47 @@ export function visitorId(): string {
   return id;
 }
 
+export interface ErrorDetail {
+  field: string;
+  code: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: ErrorDetail[] = [],
   ) {
     super(message);
   }
 }
 
-async function getJson<T>(path: string, query: Record<string, string>, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(`${path}?${new URLSearchParams(query)}`, {
-    headers: { accept: "application/json", "x-tugi-visitor": visitorId() },
-    signal,
-  });
+async function answer<T>(response: Response): Promise<T> {
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? "unavailable", error?.message ?? response.statusText);
+    const error = (body as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | null)?.error;
+    const code = error?.code ?? "unavailable";
+    throw new ApiError(response.status, code, error?.message ?? response.statusText, error?.details ?? []);
   }
   return body as T;
+}
+
+async function getJson<T>(path: string, query: Record<string, string>, signal?: AbortSignal): Promise<T> {
+  const headers = { accept: "application/json", "x-tugi-visitor": visitorId() };
+  return answer<T>(await fetch(`${path}?${new URLSearchParams(query)}`, { headers, signal }));
+}
+
+export interface ContactReceipt {
+  case_id: string;
+  reference: string;
+}
+
+/** The web form's contact (`POST /v1/contacts`); the visitor id ties it to the searches before it. */
+export async function submitContact(fields: Record<string, string>): Promise<ContactReceipt> {
+  const headers = { accept: "application/json", "content-type": "application/json", "x-tugi-visitor": visitorId() };
+  return answer<ContactReceipt>(await fetch("/v1/contacts", { method: "POST", headers, body: JSON.stringify(fields) }));
 }
 
 export function search(q: string, locale: Locale, signal?: AbortSignal): Promise<SearchResponse> {

@@ -4,6 +4,7 @@
 import "./portal.css";
 import { ApiError, articleUrl, search, type SearchResponse } from "./api";
 import { choose, chosenLocale, LOCALES, translate, word, type Locale } from "./i18n";
+import { contactForm } from "./contact";
 import { attachSuggestions } from "./suggestions";
 
 let locale: Locale = chosenLocale();
@@ -101,3 +102,4 @@ function homeSearch(): void {
 
 frame();
 homeSearch();
+contactForm(() => locale);
