@@ -6,7 +6,7 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 
 from infra import web_hosting
@@ -215,6 +215,11 @@ def test_web_construct_and_its_deployment_handler_have_no_unacknowledged_finding
     ]
     assert len(scopes) == 2
     assert findings == []
+
+
+def test_web_construct_synthesises_without_warnings(stack: TugiStack) -> None:
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.any_value())
+    assert [warning.entry.data for warning in warnings if warning.id.startswith("/Tugi/Web/")] == []
 
 
 def test_a_missing_build_web_says_to_run_make_web(tmp_path: Path) -> None:
