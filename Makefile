@@ -40,7 +40,8 @@ contract: $(STAMP)  ## the search port's contract suite (embedded; OpenSearch to
 integration: $(STAMP)  ## real handlers against moto
 	$(BIN)/pytest -q -n 2 tests/integration
 
-infra-test: $(STAMP)  ## CDK template assertions and cdk-nag
+# The stack ships build/web (CloudFront serves it), so synthesising it needs the built site.
+infra-test: $(STAMP) web  ## CDK template assertions and cdk-nag (builds build/web first)
 	$(BIN)/pytest -q tests/infra
 
 # The e2e tests' browser: Debian's chromium, driven by Playwright (which never downloads one of its own).

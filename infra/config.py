@@ -13,6 +13,8 @@ from typing import Any
 
 from constructs import Node
 
+from infra.web_hosting import WEB_ROOT
+
 INFRA_DIR = Path(__file__).resolve().parent
 REPO_ROOT = INFRA_DIR.parent
 DEFAULT_LAMBDA_ASSET_DIR = REPO_ROOT / "build" / "lambda"
@@ -27,6 +29,8 @@ class TugiConfig:
     # eu-west-1 receives mail through SES; many regions (eu-north-1 among them) cannot.
     region: str = "eu-west-1"
     lambda_asset_dir: Path = DEFAULT_LAMBDA_ASSET_DIR
+    # The portal and the console, as `make web` builds them; CloudFront serves them (infra/constructs/web.py).
+    web_asset_dir: Path = WEB_ROOT
     # Triage's language models and sentiment lexicon, a layer of the workflow tasks function only.
     nlp_layer_dir: Path = DEFAULT_NLP_LAYER_DIR
     support_address: str = "support@tugi.example"
@@ -42,7 +46,9 @@ class TugiConfig:
     contact_burst_limit: int = 10
     api_timeout_seconds: int = 10
     intake_timeout_seconds: int = 60
-    # The customer portal; emails link to it (e.g. the auto-answer's "solved / not solved").
+    # The customer portal; emails link to it (e.g. the auto-answer's "solved / not solved"). It should be the
+    # distribution's domain (output `WebPortalUrl…`) or a custom domain in front of it; the functions cannot
+    # take it from the distribution, which depends on the API and so on them.
     portal_url: str = "https://support.tugi.example"
     # Who gets the contact workflow's escalations and alarms (an email subscription each).
     supervisor_emails: tuple[str, ...] = field(default_factory=tuple)

@@ -31,13 +31,15 @@ def acknowledge_wildcard_resource(scope: IConstruct, resource_arn: str, reason: 
 
 
 def flatten_cfn_reference(node: Any) -> str:
-    """The string cdk-nag names a resource by: `Fn::GetAtt` as `<Id.Attr>`, `Ref` as `<Id>`."""
+    """The string cdk-nag names a resource by: `Fn::GetAtt` as `<Id.Attr>`, `Ref` as `<Id>`, `${X}` as `<X>`."""
     if isinstance(node, str):
         return node.replace("${", "<").replace("}", ">")
     if isinstance(node, dict):
         if "Fn::Join" in node:
             delimiter, items = node["Fn::Join"]
             return str(delimiter).join(flatten_cfn_reference(item) for item in items)
+        if "Fn::Sub" in node and isinstance(node["Fn::Sub"], str):
+            return flatten_cfn_reference(node["Fn::Sub"])
         if "Fn::GetAtt" in node:
             resource, attribute = node["Fn::GetAtt"]
             return f"<{flatten_cfn_reference(resource)}.{flatten_cfn_reference(attribute)}>"

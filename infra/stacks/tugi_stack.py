@@ -15,6 +15,7 @@ from infra.constructs.email_intake import EmailIntakeConstruct
 from infra.constructs.functions import FunctionsConstruct, FunctionSettings
 from infra.constructs.identity import IdentityConstruct
 from infra.constructs.knowledge import KnowledgeConstruct, SearchDomainSettings
+from infra.constructs.web import WebConstruct
 from infra.constructs.workflow import WorkflowConstruct
 
 
@@ -82,7 +83,7 @@ class TugiStack(Stack):
         knowledge.allow_search(functions.public_api)
         knowledge.allow_search(functions.agent_api, write=True)
         knowledge.allow_search(workflow.tasks_function)
-        ApiConstruct(
+        api = ApiConstruct(
             self,
             "Api",
             public_function=functions.public_api.function,
@@ -90,4 +91,11 @@ class TugiStack(Stack):
             user_pool=identity.user_pool,
             stage_throttle=Throttle(rate=config.api_rate_limit, burst=config.api_burst_limit),
             contact_throttle=Throttle(rate=config.contact_rate_limit, burst=config.contact_burst_limit),
+        )
+        WebConstruct(
+            self,
+            "Web",
+            asset_dir=config.web_asset_dir,
+            access_logs_bucket=access_logs.bucket,
+            rest_api=api.rest_api,
         )

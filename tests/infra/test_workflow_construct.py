@@ -345,13 +345,15 @@ def test_outputs_name_the_state_machine_and_the_escalation_topic(template: Templ
 
 
 def test_only_the_tasks_function_carries_the_language_models_layer(resources: Resources) -> None:
-    layer_id, layer = only(resources, "AWS::Lambda::LayerVersion")
+    # The other layer is the AWS CLI of CDK's bucket-deployment handler (infra/constructs/web.py).
+    layer_id = logical_id_of(resources, "AWS::Lambda::LayerVersion", "NlpLayer")
+    layer = resources[layer_id]
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     with_layers = {
-        logical_id: function["Properties"].get("Layers", [])
+        logical_id: function["Properties"]["Layers"]
         for logical_id, function in resources.items()
-        if function["Type"] == "AWS::Lambda::Function" and function["Properties"].get("Layers")
+        if function["Type"] == "AWS::Lambda::Function" and {"Ref": layer_id} in function["Properties"].get("Layers", [])
     }
     tasks = logical_id_of(resources, "AWS::Lambda::Function", "WorkflowTasks")
     assert with_layers == {tasks: [{"Ref": layer_id}]}
