@@ -56,8 +56,7 @@ def object_key(path: str) -> str | None:
     if not path.startswith("/") or "\x00" in path or "\\" in path:
         return None
     key = path[1:] + ("index.html" if path.endswith("/") else "")
-    parts = PurePosixPath(key).parts
-    if any(part in {"..", "."} for part in parts):
+    if ".." in PurePosixPath(key).parts:  # PurePosixPath drops "." itself
         return None
     return key
 

@@ -242,7 +242,8 @@ def security_headers_behavior(headers: Mapping[str, str]) -> cloudfront.Response
     """CloudFront's security-headers settings for exactly `headers`; a header it cannot express is an error.
 
     `override=False`: an origin's own header wins. The API's HTML pages (functions/api/pages.py) send their
-    own stricter CSP, which allows their one hashed inline style; S3 sends none, so the pages get these.
+    own stricter CSP (no script at all; Markdown tables' cell alignments by hash); S3 sends none, so the
+    site's pages get these.
     """
     settings: dict[str, object] = {}
     for name, value in headers.items():

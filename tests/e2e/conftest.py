@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from tests.conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def free_port() -> int:
@@ -136,3 +137,14 @@ def console_errors(page: Page) -> list[str]:
 
     page.on("console", keep)
     return errors
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now (run in the page, CSP untouched)."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]

@@ -8,8 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import call, console_errors, token
-from tests.e2e.test_portal_browser import serious_violations
+from tests.e2e.conftest import call, console_errors, serious_violations, token
 
 
 def test_the_form_answers_before_it_is_sent_and_sending_gives_the_reference(

@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from tests.conftest import REPO
-from tests.e2e.conftest import browser_context, console_errors
+from tests.e2e.conftest import browser_context, console_errors, serious_violations
 
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -28,17 +26,6 @@ def estonian_page(browser: Browser) -> Iterator[Page]:
 def phone_page(browser: Browser) -> Iterator[Page]:
     with browser_context(browser, locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True) as page:
         yield page
-
-
-def serious_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now (run in the page, CSP untouched)."""
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def search_requests(page: Page) -> list[Request]:

@@ -22,7 +22,10 @@ from infra.build_lambda import (
 LAMBDA_PYTHON = find_lambda_python()
 # Lambda's bytecode must come from a 3.13 interpreter (pyenv has one on these machines, so these run);
 # without one the build ships none, which test_without_python_3_13_... covers.
-needs_python_3_13 = pytest.mark.skipif(LAMBDA_PYTHON is None, reason="no Python 3.13 to compile Lambda's bytecode")
+needs_python_3_13 = pytest.mark.skipif(
+    LAMBDA_PYTHON is None,
+    reason="no python3.13 on PATH or in pyenv: only the version Lambda runs can compile its bytecode",
+)
 
 PYPROJECT = """
 [project]

@@ -2,7 +2,8 @@
 // question?"), what they typed survives a reload or a look at an article, and a field the API refuses
 // is marked where it is, with the rest kept. Without this script the form posts as a plain form.
 
-import { ApiError, articleUrl, search, submitContact, type SearchHit } from "./api";
+import { ApiError, search, submitContact, type SearchHit } from "./api";
+import { hitItem } from "./dom";
 import { word, type Locale, type WordKey } from "./i18n";
 
 const DRAFT = "tugi.contact-draft";
@@ -37,21 +38,7 @@ function markError(form: HTMLFormElement, name: Field, message: string | null): 
 }
 
 function showAnswers(section: HTMLElement, list: HTMLOListElement, hits: SearchHit[], searchId: string): void {
-  list.replaceChildren(
-    ...hits.slice(0, SHOWN).map((hit) => {
-      const link = document.createElement("a");
-      link.href = articleUrl(hit.article_id, hit.locale, searchId);
-      link.textContent = hit.title;
-      const title = document.createElement("h3");
-      title.append(link);
-      const short = document.createElement("p");
-      short.className = "short-answer";
-      short.textContent = hit.short_answer;
-      const item = document.createElement("li");
-      item.append(title, short);
-      return item;
-    }),
-  );
+  list.replaceChildren(...hits.slice(0, SHOWN).map((hit) => hitItem(hit, searchId)));
   section.hidden = hits.length === 0;
 }
 

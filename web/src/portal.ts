@@ -2,9 +2,10 @@
 // search. Pages work as plain HTML first; this adds suggestions, results in place and the language switch.
 
 import "./portal.css";
-import { ApiError, articleUrl, search, type SearchResponse } from "./api";
-import { choose, chosenLocale, LOCALES, translate, word, type Locale } from "./i18n";
+import { ApiError, search, type SearchResponse } from "./api";
 import { contactForm } from "./contact";
+import { element, hitItem } from "./dom";
+import { choose, chosenLocale, LOCALES, translate, word, type Locale } from "./i18n";
 import { attachSuggestions } from "./suggestions";
 
 let locale: Locale = chosenLocale();
@@ -25,13 +26,6 @@ function frame(): void {
   });
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
-  const made = document.createElement(tag);
-  if (text !== undefined) made.textContent = text;
-  if (className) made.className = className;
-  return made;
-}
-
 function showResults(target: HTMLElement, q: string, found: SearchResponse): void {
   const heading = element("h2", word(locale, "results_for", { q }));
   heading.id = "results-heading";
@@ -44,15 +38,7 @@ function showResults(target: HTMLElement, q: string, found: SearchResponse): voi
     return;
   }
   const list = element("ol", undefined, "results");
-  for (const hit of found.items) {
-    const link = element("a", hit.title);
-    link.href = articleUrl(hit.article_id, hit.locale, found.search_id);
-    const title = element("h3");
-    title.append(link);
-    const item = element("li");
-    item.append(title, element("p", hit.short_answer, "short-answer"));
-    list.append(item);
-  }
+  list.append(...found.items.map((hit) => hitItem(hit, found.search_id)));
   target.replaceChildren(heading, list);
 }
 
